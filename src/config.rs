@@ -1,0 +1,560 @@
+//! Typed configuration: TOML file (optional) → `VPT_<SECTION>__<KEY>` environment overrides →
+//! command-line flags. Every key has a default, so `vpt all` runs with no file at all.
+//! `config.example.toml` documents every key and is what `vpt gen-config` prints.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The commented example configuration, printed by `vpt gen-config`.
+pub const EXAMPLE: &str = include_str!("../config.example.toml");
+
+pub const DEFAULT_SERVER_PORT: u16 = 5109;
+pub const DEFAULT_HOST_PORT: u16 = 6109;
+const ENV_PREFIX: &str = "VPT_";
+/// Shortest shared host token accepted when the server listens beyond loopback.
+pub const MIN_TOKEN_LEN: usize = 16;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub general: GeneralConfig,
+    pub server: ServerConfig,
+    pub host: HostConfig,
+    pub mdns: MdnsConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GeneralConfig {
+    /// Folder for the SQLite database, the generated host token and run files.
+    pub data_dir: PathBuf,
+    /// Log filter, e.g. `info` or `vpt=debug,info`.
+    pub log: String,
+}
+
+impl Default for GeneralConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./vpt-data"),
+            log: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub bind: SocketAddr,
+    /// Shared secret hosts present when they join. Empty: generated in the data dir.
+    pub host_token: String,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([0, 0, 0, 0], DEFAULT_SERVER_PORT)),
+            host_token: String::new(),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HostConfig {
+    /// Name shown in the UI and used in API paths. Empty: the machine's hostname.
+    pub name: String,
+    pub bind: SocketAddr,
+    /// `http(s)://server:5109`. Empty: the local server (`vpt all`) or the first one found over mDNS.
+    pub server_url: String,
+    /// The server's shared host token. Empty in `vpt all`: read from the data dir.
+    pub token: String,
+    pub heartbeat_interval_ms: u64,
+    /// Longest wait between two reconnection attempts.
+    pub reconnect_max_ms: u64,
+    /// Seconds of recent frames each device keeps in memory.
+    pub ring_seconds: f64,
+    /// Memory cap of one device's frame ring, in MiB.
+    pub ring_max_mb: usize,
+    /// Devices of this host. Absent in `vpt all`: two simulated set-top boxes.
+    pub devices: Option<Vec<DeviceConfig>>,
+}
+
+impl Default for HostConfig {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            bind: SocketAddr::from(([127, 0, 0, 1], DEFAULT_HOST_PORT)),
+            server_url: String::new(),
+            token: String::new(),
+            heartbeat_interval_ms: 5000,
+            reconnect_max_ms: 30_000,
+            ring_seconds: 10.0,
+            ring_max_mb: 64,
+            devices: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MdnsConfig {
+    /// Advertise this server/host on the LAN and find servers/hosts there.
+    pub enabled: bool,
+}
+
+impl Default for MdnsConfig {
+    fn default() -> Self {
+        Self { enabled: true }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceConfig {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default = "default_model")]
+    pub model: String,
+    pub capture: CaptureConfig,
+    #[serde(default)]
+    pub remote: RemoteConfig,
+    #[serde(default)]
+    pub power: PowerConfig,
+}
+
+fn default_model() -> String {
+    "stb".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum CaptureConfig {
+    /// The built-in simulated set-top box.
+    Sim {
+        #[serde(default = "default_sim_fps")]
+        fps: f64,
+        #[serde(default)]
+        seed: u64,
+        #[serde(default)]
+        faults: crate::sim::SimFaults,
+    },
+    /// A V4L2 capture card.
+    V4l2 {
+        path: PathBuf,
+        #[serde(default = "default_width")]
+        width: u32,
+        #[serde(default = "default_height")]
+        height: u32,
+        #[serde(default = "default_v4l2_fps")]
+        fps: f64,
+        /// FourCC to ask the card for; MJPG lets frames stream without re-encoding.
+        #[serde(default = "default_pixel_format")]
+        pixel_format: String,
+    },
+    /// A folder of PNG/JPEG frames replayed in name order.
+    Images {
+        dir: PathBuf,
+        #[serde(default = "default_images_fps")]
+        fps: f64,
+        #[serde(default = "default_true", rename = "loop")]
+        repeat: bool,
+    },
+}
+
+fn default_sim_fps() -> f64 {
+    25.0
+}
+fn default_v4l2_fps() -> f64 {
+    30.0
+}
+fn default_images_fps() -> f64 {
+    5.0
+}
+fn default_width() -> u32 {
+    1920
+}
+fn default_height() -> u32 {
+    1080
+}
+fn default_pixel_format() -> String {
+    "MJPG".into()
+}
+fn default_true() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum RemoteConfig {
+    /// Keys go to the device's simulated set-top box (needs `capture.kind = "sim"`).
+    Sim,
+    #[default]
+    None,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum PowerConfig {
+    /// Powers the device's simulated set-top box (needs `capture.kind = "sim"`).
+    Sim,
+    #[default]
+    None,
+}
+
+impl DeviceConfig {
+    /// A simulated set-top box with remote and power, as `vpt all` starts by default.
+    pub fn sim(id: &str, name: &str, seed: u64) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            model: "stb".into(),
+            capture: CaptureConfig::Sim {
+                fps: default_sim_fps(),
+                seed,
+                faults: Default::default(),
+            },
+            remote: RemoteConfig::Sim,
+            power: PowerConfig::Sim,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the file (if any), then applies `VPT_<SECTION>__<KEY>` variables from `env`.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let (source, mut table) = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                let table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                (path.display().to_string(), table)
+            }
+            None => ("(defaults)".to_string(), toml::Table::new()),
+        };
+        let mut from_env = BTreeMap::new();
+        for (var, value) in env {
+            let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            // VPT_CONFIG and VPT_LOG-style single words are flags, not config keys.
+            let Some((section, key)) = rest.split_once("__") else {
+                continue;
+            };
+            let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
+            let value = parse_env_value(&value);
+            let section_table = table
+                .entry(section.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let Some(section_table) = section_table.as_table_mut() else {
+                return Err(ConfigError::Env {
+                    var,
+                    message: format!("`{section}` is not a section"),
+                });
+            };
+            section_table.insert(key.clone(), value);
+            from_env.insert(format!("{section}.{key}"), var);
+        }
+        let config = Config::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let message = e.to_string().trim().to_string();
+            match env_var_named_in(&message, &from_env) {
+                Some(var) => ConfigError::Env { var, message },
+                None => ConfigError::Parse {
+                    path: source.clone(),
+                    message,
+                },
+            }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for device in self.host.devices.iter().flatten() {
+            device.validate()?;
+            if !seen.insert(device.id.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "host.devices: device id `{}` is used twice",
+                    device.id
+                )));
+            }
+        }
+        if !self.host.name.is_empty() && !is_valid_id(&self.host.name) {
+            return Err(ConfigError::Invalid(format!(
+                "host.name `{}`: use letters, digits, `-`, `_` and `.` only (it appears in URLs)",
+                self.host.name
+            )));
+        }
+        if self.host.heartbeat_interval_ms < 100 {
+            return Err(ConfigError::Invalid(
+                "host.heartbeat_interval_ms must be at least 100".into(),
+            ));
+        }
+        if !(self.host.ring_seconds >= 0.0 && self.host.ring_seconds.is_finite()) {
+            return Err(ConfigError::Invalid(
+                "host.ring_seconds must be a positive number".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Devices the host starts: the configured ones, or two sims when `default_sims` and none are configured.
+    pub fn host_devices(&self, default_sims: bool) -> Vec<DeviceConfig> {
+        match (&self.host.devices, default_sims) {
+            (Some(devices), _) => devices.clone(),
+            (None, true) => vec![
+                DeviceConfig::sim("sim1", "Simulated STB 1", 1),
+                DeviceConfig::sim("sim2", "Simulated STB 2", 2),
+            ],
+            (None, false) => Vec::new(),
+        }
+    }
+
+    /// The host name: configured, or the machine's hostname made URL-safe.
+    pub fn host_name(&self) -> String {
+        if !self.host.name.is_empty() {
+            return self.host.name.clone();
+        }
+        let raw = hostname::get()
+            .map(|h| h.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let cleaned: String = raw
+            .chars()
+            .map(|c| if is_id_char(c) { c } else { '-' })
+            .collect();
+        if cleaned.is_empty() {
+            "vpt-host".into()
+        } else {
+            cleaned
+        }
+    }
+}
+
+impl DeviceConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field: &str, why: String| {
+            ConfigError::Invalid(format!("host.devices `{}`: {field}: {why}", self.id))
+        };
+        if !is_valid_id(&self.id) {
+            return Err(invalid(
+                "id",
+                "use letters, digits, `-`, `_` and `.` only (it appears in URLs)".into(),
+            ));
+        }
+        let is_sim = matches!(self.capture, CaptureConfig::Sim { .. });
+        match &self.capture {
+            CaptureConfig::Sim { fps, faults, .. } => {
+                check_fps(*fps).map_err(|why| invalid("capture.fps", why))?;
+                faults
+                    .validate()
+                    .map_err(|e| invalid("capture.faults", e.to_string()))?;
+            }
+            CaptureConfig::V4l2 {
+                fps,
+                width,
+                height,
+                pixel_format,
+                ..
+            } => {
+                check_fps(*fps).map_err(|why| invalid("capture.fps", why))?;
+                if *width == 0 || *height == 0 {
+                    return Err(invalid("capture.width/height", "must be above 0".into()));
+                }
+                if pixel_format.len() != 4 {
+                    return Err(invalid(
+                        "capture.pixel_format",
+                        format!("`{pixel_format}` is not a four-letter code such as MJPG or YUYV"),
+                    ));
+                }
+            }
+            CaptureConfig::Images { fps, dir, .. } => {
+                check_fps(*fps).map_err(|why| invalid("capture.fps", why))?;
+                if dir.as_os_str().is_empty() {
+                    return Err(invalid("capture.dir", "is empty".into()));
+                }
+            }
+        }
+        if self.remote == RemoteConfig::Sim && !is_sim {
+            return Err(invalid(
+                "remote",
+                "`sim` needs `capture.kind = \"sim\"`".into(),
+            ));
+        }
+        if self.power == PowerConfig::Sim && !is_sim {
+            return Err(invalid(
+                "power",
+                "`sim` needs `capture.kind = \"sim\"`".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn display_name(&self) -> String {
+        if self.name.is_empty() {
+            self.id.clone()
+        } else {
+            self.name.clone()
+        }
+    }
+}
+
+fn check_fps(fps: f64) -> Result<(), String> {
+    if fps.is_finite() && fps > 0.0 && fps <= 120.0 {
+        Ok(())
+    } else {
+        Err(format!("{fps} is not between 0 and 120"))
+    }
+}
+
+fn is_id_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// Ids of hosts and devices appear in URL paths, so they stay within a safe alphabet.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(is_id_char) && id != "." && id != ".."
+}
+
+/// The environment variable whose key a deserialisation error quotes, if any.
+fn env_var_named_in(message: &str, from_env: &BTreeMap<String, String>) -> Option<String> {
+    from_env.iter().find_map(|(dotted, var)| {
+        let key = dotted.rsplit('.').next()?;
+        message.contains(&format!("`{key}`")).then(|| var.clone())
+    })
+}
+
+/// `VPT_X__Y=42` becomes an integer, `true` a boolean, anything that is not a TOML value a string.
+fn parse_env_value(raw: &str) -> toml::Value {
+    let wrapped = format!("v = {raw}");
+    match toml::from_str::<toml::Table>(&wrapped) {
+        Ok(mut table) => table
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.to_string())),
+        Err(_) => toml::Value::String(raw.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let config = Config::load(None, env(&[])).unwrap();
+        assert_eq!(config.server.bind.port(), 5109);
+        assert_eq!(config.host.bind.port(), 6109);
+        assert_eq!(config.general.data_dir, PathBuf::from("./vpt-data"));
+        assert_eq!(config.host_devices(true).len(), 2);
+        assert!(config.host_devices(false).is_empty());
+    }
+
+    #[test]
+    fn env_overrides_sections() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("VPT_SERVER__BIND", "127.0.0.1:7000"),
+                ("VPT_HOST__SERVER_URL", "http://example.test:5109"),
+                ("VPT_HOST__HEARTBEAT_INTERVAL_MS", "250"),
+                ("VPT_MDNS__ENABLED", "false"),
+                ("VPT_CONFIG", "ignored.toml"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.server.bind.port(), 7000);
+        assert_eq!(config.host.server_url, "http://example.test:5109");
+        assert_eq!(config.host.heartbeat_interval_ms, 250);
+        assert!(!config.mdns.enabled);
+    }
+
+    #[test]
+    fn unknown_key_in_file_names_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpt.toml");
+        std::fs::write(&path, "[server]\nbindd = \"0.0.0.0:1\"\n").unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("bindd"), "{err}");
+        assert!(err.contains("vpt.toml"), "{err}");
+    }
+
+    #[test]
+    fn unknown_env_key_names_the_variable() {
+        let err = Config::load(None, env(&[("VPT_SERVER__BINDD", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("VPT_SERVER__BINDD"), "{err}");
+    }
+
+    #[test]
+    fn example_config_parses_and_matches_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("example.toml");
+        std::fs::write(&path, EXAMPLE).unwrap();
+        let config = Config::load(Some(&path), env(&[])).unwrap();
+        let defaults = Config::default();
+        assert_eq!(config.server.bind, defaults.server.bind);
+        assert_eq!(config.host.bind, defaults.host.bind);
+        assert_eq!(
+            config.host.heartbeat_interval_ms,
+            defaults.host.heartbeat_interval_ms
+        );
+    }
+
+    #[test]
+    fn invalid_device_names_device_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpt.toml");
+        std::fs::write(
+            &path,
+            "[[host.devices]]\nid = \"tv1\"\ncapture = { kind = \"images\", dir = \"x\", fps = 0 }\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("tv1") && err.contains("capture.fps"), "{err}");
+
+        std::fs::write(
+            &path,
+            "[[host.devices]]\nid = \"tv1\"\ncapture = { kind = \"images\", dir = \"x\" }\nremote = { kind = \"sim\" }\n",
+        )
+        .unwrap();
+        let err = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(err.contains("tv1") && err.contains("remote"), "{err}");
+    }
+}

@@ -1,0 +1,155 @@
+//! `vpt host`: the agent of one device rack. It serves its own API (`/host/...`) on a local port
+//! and dials the server, which reaches the same API through that link (see `protocol`).
+
+pub mod agent;
+pub mod api;
+pub mod capture;
+pub mod devices;
+pub mod power;
+pub mod remote;
+pub mod sim_device;
+pub mod stats;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Context;
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use devices::Devices;
+use stats::StatsSampler;
+
+/// State of the host's link to its server, shown in `/host/health`.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkStatus {
+    /// `connecting`, `discovering`, `connected`, `refused`, `disconnected`.
+    pub state: &'static str,
+    pub server: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Everything a host request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct HostState {
+    pub name: Arc<str>,
+    pub config: Arc<Config>,
+    pub devices: Devices,
+    pub started: Instant,
+    pub link: Arc<Mutex<LinkStatus>>,
+    pub stats: Arc<StatsSampler>,
+    pub mdns_enabled: bool,
+    /// Cancelled when the host stops, so endless responses (streams, heartbeats) end.
+    pub shutdown: CancellationToken,
+}
+
+impl HostState {
+    pub fn set_link(&self, state: &'static str, server: Option<String>, detail: Option<String>) {
+        *self.link.lock().unwrap_or_else(|p| p.into_inner()) = LinkStatus {
+            state,
+            server,
+            detail,
+        };
+    }
+
+    pub fn link_status(&self) -> LinkStatus {
+        self.link.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// How the host finds and joins its server.
+#[derive(Debug, Clone, Default)]
+pub struct JoinOptions {
+    /// Server base URL; `None` means discover one over mDNS.
+    pub server_url: Option<String>,
+    pub token: String,
+}
+
+pub struct Host {
+    state: HostState,
+    listener: TcpListener,
+    join: JoinOptions,
+}
+
+impl Host {
+    /// Starts the devices (capture workers begin at once). `default_sims` gives a host without
+    /// configured devices the two simulated boxes (`vpt all`).
+    pub fn prepare(
+        config: Config,
+        listener: TcpListener,
+        join: JoinOptions,
+        default_sims: bool,
+    ) -> anyhow::Result<Self> {
+        let data_dir = config.general.data_dir.clone();
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+        let device_configs = config.host_devices(default_sims);
+        if device_configs.is_empty() {
+            tracing::warn!(
+                "this host has no devices: declare them as [[host.devices]] in the config"
+            );
+        }
+        let devices = Devices::start(&device_configs, &config.host)?;
+        let state = HostState {
+            name: config.host_name().into(),
+            mdns_enabled: config.mdns.enabled,
+            devices,
+            started: Instant::now(),
+            link: Arc::new(Mutex::new(LinkStatus {
+                state: "connecting",
+                server: join.server_url.clone(),
+                detail: None,
+            })),
+            stats: Arc::new(StatsSampler::new(&data_dir)),
+            config: Arc::new(config),
+            shutdown: CancellationToken::new(),
+        };
+        Ok(Self {
+            state,
+            listener,
+            join,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &HostState {
+        &self.state
+    }
+
+    /// Serves the host API and keeps the link to the server up until `shutdown`.
+    pub async fn serve(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let addr = self.listener.local_addr()?;
+        let url_file = self.state.config.general.data_dir.join("host.url");
+        std::fs::write(&url_file, crate::server::local_url(addr))
+            .with_context(|| format!("cannot write {}", url_file.display()))?;
+        tracing::info!(name = %self.state.name, url = %crate::server::local_url(addr), "host API listening");
+
+        let agent = tokio::spawn(agent::run(
+            self.state.clone(),
+            self.join.clone(),
+            addr.port(),
+            shutdown.clone(),
+        ));
+        let state = self.state.clone();
+        let stop = shutdown.clone();
+        let app = api::router(self.state.clone());
+        let serving = axum::serve(self.listener, app).with_graceful_shutdown(async move {
+            stop.cancelled().await;
+            state.shutdown.cancel();
+        });
+        let result = tokio::select! {
+            result = serving => result.context("host API stopped with an error"),
+            _ = async { shutdown.cancelled().await; tokio::time::sleep(std::time::Duration::from_secs(3)).await } => Ok(()),
+        };
+        self.state.shutdown.cancel();
+        agent.abort();
+        let _ = std::fs::remove_file(&url_file);
+        result
+    }
+}

@@ -1,0 +1,16 @@
+//! vpt: device test automation and monitoring in one binary. See README.md and docs/.
+
+pub mod api_error;
+pub mod cli;
+pub mod config;
+pub mod host;
+pub mod link;
+pub mod mdns;
+pub mod protocol;
+pub mod roles;
+pub mod server;
+pub mod sim;
+pub mod token;
+
+/// Short commit id of the build, or `unknown` outside a git checkout.
+pub const BUILD: &str = env!("VPT_BUILD");

@@ -1,0 +1,283 @@
+//! Devices across hosts: the list, every host device route mirrored through the host link,
+//! control locks, and the `execute` shortcut for scripts.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api_error::{ApiError, ApiJson, ApiResult};
+use crate::config::is_valid_id;
+use crate::server::AppState;
+use crate::server::locks::{Access, Acquired, DEFAULT_LEASE};
+use crate::server::proxy;
+use crate::server::registry::DeviceView;
+
+/// Header carrying the lock token of the client that holds a device.
+pub const LOCK_HEADER: &str = "x-vpt-lock";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/devices", get(list))
+        .route("/api/hosts/{host}/devices/{device}", any(device_root))
+        .route(
+            "/api/hosts/{host}/devices/{device}/{*rest}",
+            any(device_route),
+        )
+        .route("/api/hosts/{host}/execute", post(execute))
+        .route("/server/rec/stream/{host}/{device}", get(stream_alias))
+        .route(
+            "/api/devices/{host}/{device}/lock",
+            post(lock).delete(unlock),
+        )
+}
+
+async fn list(State(state): State<AppState>) -> Json<Vec<DeviceView>> {
+    Json(
+        state
+            .registry
+            .list()
+            .into_iter()
+            .flat_map(|host| host.devices)
+            .collect(),
+    )
+}
+
+fn check_ids(host: &str, device: &str) -> ApiResult<()> {
+    for (what, id) in [("host", host), ("device", device)] {
+        if !is_valid_id(id) {
+            return Err(ApiError::bad_request(
+                "invalid_id",
+                format!("`{id}` is not a valid {what} id"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Any request that is not a read controls the device, so it must respect the device's lock.
+fn check_lock(
+    state: &AppState,
+    host: &str,
+    device: &str,
+    method: &Method,
+    headers: &HeaderMap,
+) -> ApiResult<()> {
+    if *method == Method::GET || *method == Method::HEAD {
+        return Ok(());
+    }
+    let token = headers.get(LOCK_HEADER).and_then(|v| v.to_str().ok());
+    match state.locks.check(host, device, token) {
+        Access::Allowed => Ok(()),
+        Access::Denied(lock) => Err(ApiError::new(
+            StatusCode::LOCKED,
+            "device_locked",
+            format!(
+                "device `{device}` is controlled by {} until {}",
+                lock.owner,
+                lock.expires_at.format("%H:%M:%S UTC")
+            ),
+        )
+        .with("owner", lock.owner)
+        .with("expires_at", lock.expires_at.to_rfc3339())),
+    }
+}
+
+async fn forward_device(
+    state: AppState,
+    host: String,
+    device: String,
+    rest: Option<String>,
+    request: Request,
+) -> Response {
+    if let Err(e) = check_ids(&host, &device) {
+        return e.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    if let Err(e) = check_lock(&state, &host, &device, &parts.method, &parts.headers) {
+        return e.into_response();
+    }
+    let mut path = format!("/host/devices/{device}");
+    if let Some(rest) = rest {
+        path.push('/');
+        path.push_str(&rest);
+    }
+    if let Some(query) = parts.uri.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    match proxy::forward(&state, &host, parts.method, &path, &parts.headers, body).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn device_root(
+    State(state): State<AppState>,
+    Path((host, device)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    forward_device(state, host, device, None, request).await
+}
+
+async fn device_route(
+    State(state): State<AppState>,
+    Path((host, device, rest)): Path<(String, String, String)>,
+    request: Request,
+) -> Response {
+    forward_device(state, host, device, Some(rest), request).await
+}
+
+async fn stream_alias(
+    State(state): State<AppState>,
+    Path((host, device)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    forward_device(state, host, device, Some("stream.mjpeg".into()), request).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExecuteRequest {
+    device: String,
+    action: String,
+    #[serde(default)]
+    params: Value,
+}
+
+/// `{device, action, params}` → the matching device route, for scripts that prefer one endpoint.
+async fn execute(
+    State(state): State<AppState>,
+    Path(host): Path<String>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<ExecuteRequest>,
+) -> Response {
+    let params = if request.params.is_null() {
+        json!({})
+    } else {
+        request.params
+    };
+    let (method, route, uri, body) = match request.action.as_str() {
+        "press" => (Method::POST, "remote/press", "/", Some(params)),
+        "text" => (Method::POST, "remote/text", "/", Some(params)),
+        "power" => (Method::POST, "power", "/", Some(params)),
+        "screenshot" => {
+            let jpeg = params.get("format").and_then(Value::as_str) == Some("jpeg");
+            let uri = if jpeg {
+                "/?format=jpeg"
+            } else {
+                "/?format=png"
+            };
+            (Method::GET, "screenshot", uri, None)
+        }
+        other => {
+            return ApiError::bad_request(
+                "unknown_action",
+                format!("unknown action `{other}`; use press, text, power or screenshot"),
+            )
+            .with(
+                "valid_actions",
+                json!(["press", "text", "power", "screenshot"]),
+            )
+            .into_response();
+        }
+    };
+    let mut builder = Request::builder().method(method).uri(uri);
+    if let Some(lock) = headers.get(LOCK_HEADER) {
+        builder = builder.header(LOCK_HEADER, lock);
+    }
+    let body = match body {
+        Some(value) => {
+            builder = builder.header(axum::http::header::CONTENT_TYPE, "application/json");
+            Body::from(value.to_string())
+        }
+        None => Body::empty(),
+    };
+    match builder.body(body) {
+        Ok(forwarded) => {
+            forward_device(state, host, request.device, Some(route.into()), forwarded).await
+        }
+        Err(e) => ApiError::bad_request("bad_request", e.to_string()).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LockRequest {
+    owner: String,
+    #[serde(default)]
+    lease_secs: Option<u64>,
+    #[serde(default)]
+    token: Option<String>,
+}
+
+async fn lock(
+    State(state): State<AppState>,
+    Path((host, device)): Path<(String, String)>,
+    ApiJson(request): ApiJson<LockRequest>,
+) -> ApiResult<Json<Value>> {
+    check_ids(&host, &device)?;
+    let owner = request.owner.trim();
+    if owner.is_empty() || owner.len() > 64 {
+        return Err(ApiError::bad_request(
+            "invalid_owner",
+            "owner must be 1 to 64 characters",
+        ));
+    }
+    let known = state
+        .registry
+        .get(&host)
+        .is_some_and(|h| h.devices.iter().any(|d| d.info.id == device));
+    if !known {
+        return Err(ApiError::not_found("device", &format!("{host}/{device}")));
+    }
+    let lease = request
+        .lease_secs
+        .map_or(DEFAULT_LEASE, Duration::from_secs);
+    match state
+        .locks
+        .acquire(&host, &device, owner, request.token.as_deref(), lease)
+    {
+        Acquired::Granted { token, expires_at } => Ok(Json(json!({
+            "owner": owner, "token": token, "expires_at": expires_at,
+        }))),
+        Acquired::HeldBy(lock) => Err(ApiError::conflict(
+            "device_locked",
+            format!(
+                "device `{device}` is controlled by {} until {}",
+                lock.owner,
+                lock.expires_at.format("%H:%M:%S UTC")
+            ),
+        )
+        .with("owner", lock.owner)
+        .with("expires_at", lock.expires_at.to_rfc3339())),
+    }
+}
+
+async fn unlock(
+    State(state): State<AppState>,
+    Path((host, device)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<StatusCode> {
+    check_ids(&host, &device)?;
+    let Some(token) = headers.get(LOCK_HEADER).and_then(|v| v.to_str().ok()) else {
+        return Err(ApiError::bad_request(
+            "missing_lock_token",
+            "send the lock token in the X-Vpt-Lock header",
+        ));
+    };
+    if state.locks.release(&host, &device, token) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::conflict(
+            "not_lock_holder",
+            "this token does not hold the lock",
+        ))
+    }
+}

@@ -1,0 +1,32 @@
+//! The server's REST API: one module per domain, each with its own `router()`, merged here.
+//! Unknown `/api/...` routes answer a JSON 404; request bodies are capped.
+
+mod devices;
+mod events;
+mod hosts;
+mod system;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::trace::TraceLayer;
+
+use super::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let max_body = state.config.server.max_body_bytes;
+    Router::new()
+        .merge(system::router())
+        .merge(hosts::router())
+        .merge(devices::router())
+        .merge(events::router())
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(crate::api_error::unknown_route),
+        )
+        .route(
+            "/server/{*rest}",
+            axum::routing::any(crate::api_error::unknown_route),
+        )
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+}

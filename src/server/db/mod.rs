@@ -1,0 +1,112 @@
+//! SQLite access. One connection behind a mutex, used only from blocking threads through
+//! [`Db::call`], so no query ever runs on the async runtime. WAL and foreign keys are on;
+//! migrations are plain SQL files compiled into the binary and applied in order at start.
+
+pub mod hosts;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+
+/// Migrations in order. A landed migration is never edited: add a new file instead.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_hosts",
+    include_str!("../../../migrations/0001_hosts.sql"),
+)];
+
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database: stored JSON is unreadable: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("database worker stopped: {0}")]
+    Worker(String),
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the connection on a blocking thread.
+    pub async fn call<T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| DbError::Worker("connection lock poisoned".into()))?;
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| DbError::Worker(e.to_string()))?
+    }
+
+    /// Size of the database and its WAL on disk.
+    pub fn size_bytes(&self) -> u64 {
+        let wal = self.path.with_extension("db-wal");
+        [self.path.as_path(), wal.as_path()]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), DbError> {
+    let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let applied = usize::try_from(applied).unwrap_or(0);
+    for (index, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+        tx.commit()?;
+        tracing::info!(migration = name, "applied database migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrations_apply_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpt.db");
+        let db = Db::open(&path).unwrap();
+        let version: i64 = db
+            .call(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(version as usize, MIGRATIONS.len());
+        drop(db);
+        // Re-opening does not re-apply (it would fail on CREATE TABLE).
+        Db::open(&path).unwrap();
+    }
+}

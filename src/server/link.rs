@@ -1,0 +1,204 @@
+//! The server's end of a host link (see `protocol` for the sequence): checks the token at the
+//! upgrade, reads the hello, answers, then becomes the HTTP/2 client of the host's router and
+//! reads heartbeats until the link ends or goes silent.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use tokio_util::sync::CancellationToken;
+
+use super::AppState;
+use super::registry::LinkHandle;
+use crate::api_error::ApiError;
+use crate::link::{CONNECTION_WINDOW, KEEP_ALIVE, STREAM_WINDOW, WsByteStream};
+use crate::protocol::{HEARTBEAT_PATH, Heartbeat, Hello, LinkReply, PROTOCOL_VERSION, RefusalCode};
+
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Extracts the bearer token of a request.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// `GET /api/hosts/connect`: the WebSocket a host dials.
+pub async fn connect(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let token_ok =
+        bearer(&headers).is_some_and(|t| crate::token::constant_time_eq(t, &state.host_token));
+    if !token_ok {
+        tracing::warn!(%peer, "host link refused: missing or wrong token");
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_token",
+            "the host token is missing or wrong",
+        )
+        .into_response();
+    }
+    upgrade
+        .max_message_size(16 * 1024 * 1024)
+        .on_upgrade(move |socket| run(state, socket, peer))
+}
+
+async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr) {
+    let hello = match read_hello(&mut socket).await {
+        Ok(hello) => hello,
+        Err((code, reason)) => {
+            tracing::warn!(%peer, %reason, "host link refused");
+            refuse(socket, code, reason).await;
+            return;
+        }
+    };
+    let name = hello.name.clone();
+    if state.registry.is_online(&name) {
+        let reason = format!("a host named `{name}` is already connected");
+        tracing::warn!(%peer, %reason, "host link refused");
+        refuse(socket, RefusalCode::DuplicateName, reason).await;
+        return;
+    }
+    let welcome = LinkReply::Welcome {
+        host_id: name.clone(),
+        server_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    if send_reply(&mut socket, &welcome).await.is_err() {
+        return;
+    }
+
+    let io = TokioIo::new(WsByteStream::new(socket));
+    let handshake = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .initial_stream_window_size(STREAM_WINDOW)
+        .initial_connection_window_size(CONNECTION_WINDOW)
+        .keep_alive_interval(KEEP_ALIVE)
+        .keep_alive_timeout(KEEP_ALIVE)
+        .handshake::<_, Body>(io)
+        .await;
+    let (sender, connection) = match handshake {
+        Ok(pair) => pair,
+        Err(e) => {
+            tracing::warn!(host = %name, error = %e, "host link: HTTP/2 handshake failed");
+            return;
+        }
+    };
+    let mut connection = tokio::spawn(connection);
+    let link = LinkHandle {
+        id: NEXT_LINK_ID.fetch_add(1, Ordering::Relaxed),
+        sender,
+        close: CancellationToken::new(),
+    };
+    if !state
+        .registry
+        .attach_link(&hello, peer.to_string(), link.clone())
+        .await
+    {
+        connection.abort();
+        return;
+    }
+    let reason = tokio::select! {
+        reason = read_heartbeats(&state, &name, &link) => reason,
+        _ = link.close.cancelled() => "link closed by the server".to_string(),
+        ended = &mut connection => match ended {
+            Ok(Ok(())) => "host closed the link".to_string(),
+            Ok(Err(e)) => format!("link failed: {e}"),
+            Err(e) => format!("link task failed: {e}"),
+        },
+    };
+    connection.abort();
+    state.registry.detach_link(&name, link.id, &reason).await;
+}
+
+async fn read_hello(socket: &mut WebSocket) -> Result<Hello, (RefusalCode, String)> {
+    let bad = |reason: String| (RefusalCode::BadHello, reason);
+    let message = tokio::time::timeout(HELLO_TIMEOUT, socket.recv())
+        .await
+        .map_err(|_| bad("no hello within 10 s".into()))?
+        .ok_or_else(|| bad("link closed before hello".into()))?
+        .map_err(|e| bad(format!("link failed before hello: {e}")))?;
+    let Message::Text(text) = message else {
+        return Err(bad("the first message must be a JSON hello".into()));
+    };
+    let hello: Hello =
+        serde_json::from_str(&text).map_err(|e| bad(format!("unreadable hello: {e}")))?;
+    if hello.protocol_version != PROTOCOL_VERSION {
+        return Err((
+            RefusalCode::ProtocolVersion,
+            format!(
+                "host speaks link protocol {} but this server (vpt {}) speaks {}; run the same vpt version on both",
+                hello.protocol_version,
+                env!("CARGO_PKG_VERSION"),
+                PROTOCOL_VERSION
+            ),
+        ));
+    }
+    if !crate::config::is_valid_id(&hello.name) {
+        return Err(bad(format!(
+            "host name `{}` must use letters, digits, `-`, `_` and `.` only",
+            hello.name
+        )));
+    }
+    Ok(hello)
+}
+
+async fn send_reply(socket: &mut WebSocket, reply: &LinkReply) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(reply).unwrap_or_default();
+    socket.send(Message::Text(text.into())).await
+}
+
+async fn refuse(mut socket: WebSocket, code: RefusalCode, reason: String) {
+    let _ = send_reply(&mut socket, &LinkReply::Refused { code, reason }).await;
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// Reads the host's heartbeat stream; returns why it ended.
+async fn read_heartbeats(state: &AppState, host: &str, link: &LinkHandle) -> String {
+    let request = match Request::get(format!("http://{host}{HEARTBEAT_PATH}")).body(Body::empty()) {
+        Ok(request) => request,
+        Err(e) => return format!("bad heartbeat request: {e}"),
+    };
+    let mut sender = link.sender.clone();
+    let response = match sender.send_request(request).await {
+        Ok(response) if response.status().is_success() => response,
+        Ok(response) => return format!("heartbeat stream refused: {}", response.status()),
+        Err(e) => return format!("heartbeat stream failed: {e}"),
+    };
+    let mut body = response.into_body();
+    let mut buffer = Vec::new();
+    loop {
+        let frame = match body.frame().await {
+            Some(Ok(frame)) => frame,
+            Some(Err(e)) => return format!("heartbeat stream failed: {e}"),
+            None => return "heartbeat stream ended".into(),
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        buffer.extend_from_slice(&data);
+        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
+            let line: Vec<u8> = buffer.drain(..=end).collect();
+            match serde_json::from_slice::<Heartbeat>(&line) {
+                Ok(beat) => state.registry.heartbeat(host, link.id, beat).await,
+                Err(e) => tracing::warn!(%host, error = %e, "unreadable heartbeat ignored"),
+            }
+        }
+        if buffer.len() > 4 * 1024 * 1024 {
+            return "heartbeat line too long".into();
+        }
+    }
+}

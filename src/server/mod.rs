@@ -1,0 +1,208 @@
+//! `vpt server`: the REST API, WebSocket events, embedded web UI, SQLite and the end of every
+//! host link. Binding is apart from serving ([`Server::prepare`] takes a bound listener) so tests
+//! and `vpt all` can use port 0 and learn the real address.
+
+pub mod api;
+pub mod db;
+pub mod events;
+pub mod link;
+pub mod locks;
+pub mod proxy;
+pub mod registry;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, MIN_TOKEN_LEN};
+use crate::mdns::{Mdns, Role};
+use db::Db;
+use events::EventBus;
+use locks::Locks;
+use registry::Registry;
+
+/// Everything a request handler may need. Cheap to clone (all shared handles).
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub registry: Registry,
+    pub events: EventBus,
+    pub locks: Locks,
+    /// The shared secret hosts present on the link.
+    pub host_token: Arc<str>,
+    pub started_at: DateTime<Utc>,
+    pub started: Instant,
+    pub data_dir: PathBuf,
+    /// The LAN responder, when mDNS is enabled and could start.
+    pub mdns: Option<Arc<Mdns>>,
+    /// Cancelled when the server stops, so endless responses (events, streams) end.
+    pub shutdown: CancellationToken,
+}
+
+/// How long in-flight requests may take to finish once shutdown starts.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+pub struct Server {
+    state: AppState,
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Opens the database, loads known hosts and settles the host token.
+    pub async fn prepare(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let addr = listener.local_addr()?;
+        let data_dir = config.general.data_dir.clone();
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+        let host_token = settle_host_token(&config, addr)?;
+        let db_path = data_dir.join("vpt.db");
+        let db = Db::open(&db_path)
+            .with_context(|| format!("cannot open database {}", db_path.display()))?;
+        let events = EventBus::default();
+        let locks = Locks::new(events.clone());
+        let registry = Registry::load(db.clone(), events.clone(), locks.clone()).await?;
+        let mdns = if config.mdns.enabled {
+            match Mdns::start(
+                Role::Server,
+                &server_name(),
+                addr.port(),
+                Role::Host,
+                |_| {},
+            ) {
+                Ok(mdns) => Some(Arc::new(mdns)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "mDNS unavailable; hosts must be given server_url");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let state = AppState {
+            config: Arc::new(config),
+            db,
+            registry,
+            events,
+            locks,
+            host_token: host_token.into(),
+            started_at: Utc::now(),
+            started: Instant::now(),
+            data_dir,
+            mdns,
+            shutdown: CancellationToken::new(),
+        };
+        Ok(Self {
+            state,
+            listener,
+            addr,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A URL this machine can reach the server at (0.0.0.0 becomes 127.0.0.1).
+    pub fn local_url(&self) -> String {
+        local_url(self.addr)
+    }
+
+    pub fn host_token(&self) -> &str {
+        &self.state.host_token
+    }
+
+    pub fn router(state: AppState) -> Router {
+        api::router(state.clone())
+            .merge(web::router())
+            .with_state(state)
+    }
+
+    /// Serves until `shutdown` is cancelled, then closes host links and returns.
+    pub async fn serve(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let url_file = self.state.data_dir.join("server.url");
+        std::fs::write(&url_file, self.local_url())
+            .with_context(|| format!("cannot write {}", url_file.display()))?;
+        tracing::info!(url = %self.local_url(), data_dir = %self.state.data_dir.display(), "server listening");
+
+        let sweeper = tokio::spawn(sweep_silent_hosts(self.state.registry.clone()));
+        let app = Self::router(self.state.clone());
+        let state = self.state.clone();
+        let stop = shutdown.clone();
+        let serving = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            stop.cancelled().await;
+            // Links, event sockets and live streams never end by themselves: end them.
+            state.shutdown.cancel();
+            state.registry.close_all();
+        });
+        let result = tokio::select! {
+            result = serving => result,
+            // A client that ignores the end of its stream must not hold the process up.
+            _ = async { shutdown.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),
+        };
+        sweeper.abort();
+        let _ = std::fs::remove_file(&url_file);
+        result.context("server stopped with an error")
+    }
+}
+
+/// Marks hosts offline once they miss their heartbeats, even when the TCP link looks alive.
+async fn sweep_silent_hosts(registry: Registry) {
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tick.tick().await;
+        for (host, link_id) in registry.silent_hosts() {
+            registry
+                .detach_link(&host, link_id, "missed 3 heartbeats")
+                .await;
+        }
+    }
+}
+
+pub fn local_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
+        ip if ip.is_unspecified() => "[::1]".to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{ip}:{}", addr.port())
+}
+
+fn server_name() -> String {
+    hostname::get()
+        .map(|h| h.to_string_lossy().into_owned())
+        .unwrap_or_else(|_| "vpt".into())
+}
+
+/// The configured host token, or the generated one. A weak token is refused when the server
+/// is reachable from other machines.
+fn settle_host_token(config: &Config, addr: SocketAddr) -> anyhow::Result<String> {
+    let configured = config.server.host_token.trim();
+    if configured.is_empty() {
+        let token = crate::token::load_or_create(&config.general.data_dir)
+            .context("cannot create the host token in the data dir")?;
+        return Ok(token);
+    }
+    if !addr.ip().is_loopback() && configured.len() < MIN_TOKEN_LEN {
+        anyhow::bail!(
+            "server.host_token is too weak for a server listening on {addr}: use at least \
+             {MIN_TOKEN_LEN} characters (e.g. `openssl rand -hex 24`), or leave it empty to have \
+             one generated in the data dir"
+        );
+    }
+    Ok(configured.to_string())
+}
