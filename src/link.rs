@@ -130,6 +130,6 @@ where
 
 /// HTTP/2 settings shared by both ends: windows small enough that a slow viewer of a live
 /// stream makes the host skip frames instead of buffering seconds of video in the link.
-pub const STREAM_WINDOW: u32 = 512 * 1024;
+pub const STREAM_WINDOW: u32 = 256 * 1024;
 pub const CONNECTION_WINDOW: u32 = 4 * 1024 * 1024;
 pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(10);

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
+use axum::serve::ListenerExt;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -138,8 +139,9 @@ impl Server {
         let app = Self::router(self.state.clone());
         let state = self.state.clone();
         let stop = shutdown.clone();
+        let listener = self.listener.tap_io(tune_connection);
         let serving = axum::serve(
-            self.listener,
+            listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async move {
@@ -157,6 +159,17 @@ impl Server {
         let _ = std::fs::remove_file(&url_file);
         result.context("server stopped with an error")
     }
+}
+
+/// Socket send buffer of client connections. Kept small so a live stream to a slow viewer
+/// stalls (and skips frames upstream) after a few frames instead of queuing seconds of video in
+/// the kernel; ample for API answers and for 25 fps video on a LAN.
+const CLIENT_SEND_BUFFER: usize = 256 * 1024;
+
+fn tune_connection(tcp: &mut tokio::net::TcpStream) {
+    // Small writes (events, MJPEG part headers) should leave at once.
+    let _ = tcp.set_nodelay(true);
+    let _ = socket2::SockRef::from(&*tcp).set_send_buffer_size(CLIENT_SEND_BUFFER);
 }
 
 /// Marks hosts offline once they miss their heartbeats, even when the TCP link looks alive.

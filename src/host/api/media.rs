@@ -120,6 +120,10 @@ async fn screenshot(
         }
     };
     let width = check_width(query.width)?;
+    // The last frame of a device that lost its signal is not what it shows now.
+    if device.capture.status() == crate::protocol::DeviceStatus::NoSignal {
+        return Err(no_picture(&id));
+    }
     let frame = device.capture.latest().ok_or_else(|| no_picture(&id))?;
     let bytes = encode(&frame, format, width).await?;
     let (mime, ext) = match format {

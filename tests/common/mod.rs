@@ -1,0 +1,262 @@
+//! Test harness: runs the real `vpt` binary (server, host or all) on 127.0.0.1 with port 0 and
+//! a fresh data dir, and waits on the URL files the binary writes once it listens.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_vpt");
+
+/// A running vpt process; killed (and its log printed on failure) when dropped.
+pub struct Vpt {
+    pub child: Option<Child>,
+    pub data_dir: PathBuf,
+    log: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+pub struct Options<'a> {
+    pub role: &'a str,
+    pub env: Vec<(String, String)>,
+    pub config: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl<'a> Options<'a> {
+    pub fn new(role: &'a str) -> Self {
+        Self {
+            role,
+            env: Vec::new(),
+            config: None,
+            data_dir: None,
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: impl ToString) -> Self {
+        self.env.push((key.into(), value.to_string()));
+        self
+    }
+
+    pub fn config(mut self, toml: &str) -> Self {
+        self.config = Some(toml.into());
+        self
+    }
+
+    pub fn data_dir(mut self, dir: &Path) -> Self {
+        self.data_dir = Some(dir.to_owned());
+        self
+    }
+}
+
+impl Vpt {
+    pub fn start(options: Options<'_>) -> Self {
+        let (tmp, data_dir) = match options.data_dir {
+            Some(dir) => (None, dir),
+            None => {
+                let tmp = tempfile::tempdir().expect("temp dir");
+                let dir = tmp.path().to_owned();
+                (Some(tmp), dir)
+            }
+        };
+        std::fs::create_dir_all(&data_dir).expect("data dir");
+        for stale in ["server.url", "host.url"] {
+            let _ = std::fs::remove_file(data_dir.join(stale));
+        }
+        let log = data_dir.join(format!("{}-{}.log", options.role, fastrand_suffix()));
+        let mut command = Command::new(BIN);
+        command
+            .arg(options.role)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env("VPT_SERVER__BIND", "127.0.0.1:0")
+            .env("VPT_HOST__BIND", "127.0.0.1:0")
+            .env("VPT_MDNS__ENABLED", "false")
+            .env("VPT_GENERAL__LOG", "info")
+            .env_remove("VPT_CONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"));
+        if let Some(config) = options.config {
+            let path = data_dir.join(format!("{}-{}.toml", options.role, fastrand_suffix()));
+            std::fs::write(&path, config).expect("config file");
+            command.arg("--config").arg(path);
+        }
+        for (key, value) in options.env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("vpt binary starts");
+        Self {
+            child: Some(child),
+            data_dir,
+            log,
+            _tmp: tmp,
+        }
+    }
+
+    /// Base URL of the server, once it listens.
+    pub fn server_url(&mut self) -> String {
+        self.wait_url("server.url")
+    }
+
+    /// Base URL of the host API, once it listens.
+    pub fn host_url(&mut self) -> String {
+        self.wait_url("host.url")
+    }
+
+    fn wait_url(&mut self, file: &str) -> String {
+        let path = self.data_dir.join(file);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(url) = std::fs::read_to_string(&path)
+                && !url.trim().is_empty()
+            {
+                return url.trim().to_string();
+            }
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!(
+                    "vpt exited ({status}) before writing {file}:\n{}",
+                    self.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {file} after 20 s:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.as_ref().map_or(0, |c| c.id() as i32)
+    }
+
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits for it.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        self.signal("TERM");
+        self.wait_exit(Duration::from_secs(10))
+    }
+
+    pub fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        let child = self.child.as_mut().expect("running");
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                self.child = None;
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vpt did not exit:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn host_token(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("host-token"))
+            .expect("host-token written by the server")
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Vpt {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            eprintln!("---- vpt log ({}) ----\n{}", self.log.display(), self.log());
+        }
+    }
+}
+
+fn fastrand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Polls `check` every 20 ms until it returns `Some`, or panics after `within`.
+pub async fn eventually<T, F, Fut>(within: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("http client")
+}
+
+pub async fn get_json(url: &str) -> serde_json::Value {
+    let response = client().get(url).send().await.expect("request");
+    assert!(
+        response.status().is_success(),
+        "GET {url}: {}",
+        response.status()
+    );
+    response.json().await.expect("json")
+}
+
+/// A host config with `n` simulated devices.
+pub fn sim_host_config(name: &str, devices: usize) -> String {
+    let mut config = format!("[host]\nname = \"{name}\"\n");
+    for i in 1..=devices {
+        config.push_str(&format!(
+            "\n[[host.devices]]\nid = \"sim{i}\"\nname = \"Sim {i}\"\ncapture = {{ kind = \"sim\", fps = 25, seed = {i} }}\nremote = {{ kind = \"sim\" }}\npower = {{ kind = \"sim\" }}\n"
+        ));
+    }
+    config
+}
+
+/// The host entry named `name` in `/api/hosts`, if present.
+pub async fn host_entry(server: &str, name: &str) -> Option<serde_json::Value> {
+    let hosts = get_json(&format!("{server}/api/hosts")).await;
+    hosts.as_array()?.iter().find(|h| h["id"] == name).cloned()
+}
+
+pub async fn wait_host_status(
+    server: &str,
+    name: &str,
+    status: &str,
+    within: Duration,
+) -> serde_json::Value {
+    eventually(within, &format!("host {name} {status}"), || async {
+        host_entry(server, name)
+            .await
+            .filter(|h| h["status"] == status)
+    })
+    .await
+}
