@@ -26,8 +26,10 @@ async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     if let Some(response) = file(path, &headers) {
         return response;
     }
+    // A missing file (a name with a known file type) is a 404; anything else is a page of the
+    // app, whose ids may contain dots (`/devices/rack/tv.1`).
     let last_segment = path.rsplit('/').next().unwrap_or("");
-    if last_segment.contains('.') {
+    if path.starts_with("assets/") || mime_guess::from_path(last_segment).first().is_some() {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     file("index.html", &headers)

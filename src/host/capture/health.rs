@@ -15,6 +15,7 @@ pub struct CaptureHealth {
     pub error: Option<String>,
     recent: VecDeque<Instant>,
     last_frame: Option<Instant>,
+    started: Instant,
     /// Silence longer than this means the signal is gone.
     no_signal_after: Duration,
 }
@@ -29,6 +30,7 @@ impl CaptureHealth {
             error: None,
             recent: VecDeque::new(),
             last_frame: None,
+            started: Instant::now(),
             no_signal_after,
         }
     }
@@ -66,9 +68,14 @@ impl CaptureHealth {
         if self.error.is_some() {
             return DeviceStatus::Error;
         }
-        match self.last_frame_age(now) {
-            Some(age) if age <= self.no_signal_after => DeviceStatus::Ok,
-            _ => DeviceStatus::NoSignal,
+        // A source that just started gets the same grace as one between two frames.
+        let silence = self
+            .last_frame_age(now)
+            .unwrap_or_else(|| now.saturating_duration_since(self.started));
+        if silence <= self.no_signal_after {
+            DeviceStatus::Ok
+        } else {
+            DeviceStatus::NoSignal
         }
     }
 }
@@ -81,7 +88,12 @@ mod tests {
     fn no_signal_once_frames_stop() {
         let start = Instant::now();
         let mut health = CaptureHealth::new(25.0);
-        assert_eq!(health.status(start), DeviceStatus::NoSignal, "no frame yet");
+        assert_eq!(health.status(start), DeviceStatus::Ok, "just started");
+        assert_eq!(
+            health.status(start + Duration::from_secs(2)),
+            DeviceStatus::NoSignal,
+            "never a frame"
+        );
         for i in 0..50 {
             health.record_frame(start + Duration::from_millis(40 * i), 0);
         }

@@ -1,0 +1,91 @@
+// Thin fetch wrapper: every failure becomes an ApiError carrying a sentence a person can read.
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The whole error body, for fields beyond `detail` (e.g. `owner` on 409/423). */
+  readonly body: Record<string, unknown>;
+
+  constructor(status: number, code: string, detail: string, body: Record<string, unknown> = {}) {
+    super(detail);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.body = body;
+  }
+}
+
+/** True when the request never reached a vpt server (network down, server stopped). */
+export function isNetworkError(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 0;
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return 'Something went wrong.';
+}
+
+const STATUS_SENTENCES: Record<number, string> = {
+  400: 'The request was not accepted.',
+  404: 'Not found.',
+  409: 'That is not possible right now.',
+  413: 'The request is too large.',
+  423: 'The device is controlled by someone else.',
+  502: 'The host did not answer.',
+  503: 'The host is offline.',
+};
+
+/** Builds an ApiError from a non-2xx response, reading the `{error, detail}` body when present. */
+export async function errorFromResponse(res: Response): Promise<ApiError> {
+  let body: Record<string, unknown> = {};
+  try {
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      body = parsed as Record<string, unknown>;
+    }
+  } catch {
+    // Not JSON (e.g. a proxy's HTML error page): fall back to a sentence per status.
+  }
+  const code = typeof body.error === 'string' ? body.error : `http_${res.status}`;
+  const detail =
+    typeof body.detail === 'string' && body.detail.trim() !== ''
+      ? body.detail
+      : (STATUS_SENTENCES[res.status] ?? `The server answered with status ${res.status}.`);
+  return new ApiError(res.status, code, detail, body);
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  keepalive?: boolean;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+      signal: options.signal,
+      keepalive: options.keepalive,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'Cannot reach the vpt server.');
+  }
+  if (!res.ok) throw await errorFromResponse(res);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}

@@ -1,0 +1,107 @@
+import { useRef } from 'react';
+import { useMjpegStream } from '../../hooks/useMjpegStream';
+import { Icon } from '../Icon';
+import { Spinner } from '../States';
+
+export interface PictureBlocker {
+  icon: string;
+  title: string;
+  detail?: string;
+  tone: 'offline' | 'warn' | 'bad';
+  /**
+   * The device status comes with heartbeats (every few seconds); fresh frames on the stream are
+   * newer evidence, so a "no signal" that they contradict is not shown.
+   */
+  hideWhileLive?: boolean;
+}
+
+interface LivePictureProps {
+  /** Stream URL, or null when there is nothing to stream (host offline, no capture). */
+  url: string | null;
+  /** Shown over the picture when the device itself reports a problem (e.g. no signal). */
+  blocker: PictureBlocker | null;
+  label: string;
+}
+
+function formatLatency(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+export function LivePicture({ url, blocker: reported, label }: LivePictureProps) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const stream = useMjpegStream(url, canvasRef);
+  const hasPicture = stream.framesDrawn > 0;
+  const blocker = reported?.hideWhileLive && stream.phase === 'live' ? null : reported;
+
+  let overlay = null;
+  if (blocker) {
+    overlay = (
+      <div className={`picture-overlay overlay-${blocker.tone}${hasPicture ? ' translucent' : ''}`}>
+        <Icon name={blocker.icon} size={36} />
+        <span className="overlay-title">{blocker.title}</span>
+        {blocker.detail ? <span className="overlay-detail">{blocker.detail}</span> : null}
+      </div>
+    );
+  } else if (stream.phase === 'connecting' && !hasPicture) {
+    overlay = (
+      <div className="picture-overlay">
+        <Spinner label="Connecting to the stream" />
+        <span className="overlay-title">Connecting…</span>
+      </div>
+    );
+  } else if (stream.phase === 'reconnecting') {
+    overlay = (
+      <div className={`picture-overlay overlay-warn${hasPicture ? ' translucent' : ''}`}>
+        <Spinner label="Reconnecting to the stream" />
+        <span className="overlay-title">Stream interrupted — reconnecting</span>
+        {stream.error ? <span className="overlay-detail">{stream.error}</span> : null}
+      </div>
+    );
+  }
+
+  const waitingBehindBlocker = blocker !== null && stream.phase !== 'live';
+  const tone =
+    stream.phase === 'live' ? 'good' : stream.phase === 'stalled' || stream.phase === 'reconnecting' ? 'warn' : 'muted';
+  const phaseLabel = waitingBehindBlocker
+    ? 'No picture'
+    : {
+        idle: 'Not streaming',
+        connecting: 'Connecting',
+        live: 'Live',
+        stalled: 'Frozen',
+        reconnecting: 'Reconnecting',
+      }[stream.phase];
+
+  return (
+    <div className="picture">
+      <div className="picture-frame">
+        <canvas ref={canvasRef} className="picture-canvas" aria-label={label} role="img" width={1280} height={720} />
+        {overlay}
+      </div>
+      <div className="readout" data-phase={stream.phase} data-frames={stream.framesDrawn}>
+        <span className={`readout-phase readout-${waitingBehindBlocker ? 'muted' : tone}`}>
+          <span className="readout-dot" aria-hidden="true" />
+          {phaseLabel}
+        </span>
+        <span title="Frames drawn per second. A still picture is resent about once a second, so a static screen reads about 1.">
+          <span className="readout-label">fps</span>{' '}
+          <span className="readout-value" data-testid="fps">
+            {stream.fps.toFixed(1)}
+          </span>
+        </span>
+        <span title="Capture to screen: the median over the last frames of (now − the frame's capture time).">
+          <span className="readout-label">latency</span>{' '}
+          <span className="readout-value" data-testid="latency">
+            {stream.phase === 'live' || stream.phase === 'stalled' ? formatLatency(stream.latencyMs) : '—'}
+          </span>
+        </span>
+        {stream.frameSize ? (
+          <span className="readout-size">
+            {stream.frameSize.width}×{stream.frameSize.height}
+          </span>
+        ) : null}
+      </div>
+    </div>
+  );
+}

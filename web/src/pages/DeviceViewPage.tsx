@@ -1,0 +1,269 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, errorMessage } from '../api/client';
+import { api, streamUrl } from '../api/endpoints';
+import type { Device, Host } from '../api/types';
+import { DeviceFacts, ScreenshotLinks } from '../components/device/DeviceFacts';
+import { LivePicture } from '../components/device/LivePicture';
+import type { PictureBlocker } from '../components/device/LivePicture';
+import { LockPanel } from '../components/device/LockPanel';
+import { PowerPanel } from '../components/device/PowerPanel';
+import { RemotePad } from '../components/device/RemotePad';
+import { TextSender } from '../components/device/TextSender';
+import { Icon } from '../components/Icon';
+import { Banner, ErrorState, Skeleton } from '../components/States';
+import { DeviceStatusBadge } from '../components/StatusBadge';
+import { useToast } from '../components/Toasts';
+import { useDeviceLock } from '../hooks/useDeviceLock';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useNow } from '../hooks/useNow';
+import { useRemoteKeyboard } from '../hooks/useRemoteKeyboard';
+import { formatAgo } from '../lib/format';
+import { useDisplayName } from '../lib/identity';
+import { Link } from '../lib/router';
+import type { PageProps } from '../routes';
+import { useLiveDevice, useLiveStore } from '../store/LiveStore';
+
+function BackLink() {
+  return (
+    <Link to="/devices" className="back-link">
+      <Icon name="left" size={16} /> All devices
+    </Link>
+  );
+}
+
+function pictureBlocker(device: Device, hostOnline: boolean, hostName: string): PictureBlocker | null {
+  if (!hostOnline || device.status === 'offline') {
+    return { icon: 'offline', title: 'Host offline', detail: `${hostName} is not connected to the server.`, tone: 'offline' };
+  }
+  if (device.status === 'no_signal') {
+    return {
+      icon: 'nosignal',
+      title: 'No signal',
+      detail: 'The capture source delivers no picture. Is the device on and its HDMI cable connected?',
+      tone: 'warn',
+      hideWhileLive: true,
+    };
+  }
+  if (device.status === 'error') {
+    return { icon: 'alert', title: 'Capture error', detail: device.capture?.error ?? undefined, tone: 'bad' };
+  }
+  return null;
+}
+
+function DeviceView({ device, host }: { device: Device; host: Host | null }) {
+  const toast = useToast();
+  const me = useDisplayName();
+  const now = useNow(5000);
+  const hostOnline = host ? host.status === 'online' : device.status !== 'offline';
+  const hostName = host?.name ?? device.host;
+  const lock = useDeviceLock(device.host, device.id, me, device.lock);
+
+  const { state } = useLiveStore();
+  const serverOffline = state.connection.state === 'offline';
+  const blockedByLock = lock.heldByOther !== null;
+  const controlsDisabled = serverOffline || !hostOnline || blockedByLock;
+  const remoteKeys = device.remote?.keys ?? [];
+  const remoteDisabled = controlsDisabled || !device.remote;
+  const hasCapture = device.capture !== null || device.capabilities.includes('capture');
+  const hasPower = device.power !== null || device.capabilities.includes('power');
+
+  const onControlError = useCallback(
+    (err: unknown) => {
+      toast.show(errorMessage(err));
+      lock.noteRefusal(err);
+    },
+    [toast, lock],
+  );
+
+  const [flash, setFlash] = useState<{ key: string; seq: number } | null>(null);
+  const pressesInFlight = useRef(0);
+  const { token } = lock;
+  const press = useCallback(
+    (key: string, isRepeat: boolean) => {
+      setFlash((prev) => ({ key, seq: (prev?.seq ?? 0) + 1 }));
+      // Repeats are skipped while a press is still in flight, so a slow host is not flooded.
+      if (isRepeat && pressesInFlight.current > 0) return;
+      pressesInFlight.current += 1;
+      api
+        .press(device.host, device.id, key, token)
+        .catch(onControlError)
+        .finally(() => {
+          pressesInFlight.current -= 1;
+        });
+    },
+    [device.host, device.id, token, onControlError],
+  );
+
+  useRemoteKeyboard(!remoteDisabled, remoteKeys, press);
+
+  const url = hostOnline && hasCapture ? streamUrl(device.host, device.id) : null;
+
+  return (
+    <div className="device-view">
+      <div className="device-head">
+        <BackLink />
+        <div className="device-title-row">
+          <h1>{device.name}</h1>
+          <DeviceStatusBadge status={hostOnline ? device.status : 'offline'} />
+        </div>
+        <p className="page-sub">
+          {device.model} on <strong>{hostName}</strong> · <span className="mono">{device.id}</span>
+        </p>
+      </div>
+
+      {!hostOnline ? (
+        <Banner tone="danger" icon="offline">
+          <strong>{hostName} is offline</strong> (last seen {formatAgo(host?.last_seen, now)}). Controls are disabled until it
+          reconnects.
+        </Banner>
+      ) : null}
+      {hostOnline && device.status === 'error' && device.capture?.error ? (
+        <Banner tone="danger">
+          <strong>Capture failed:</strong> {device.capture.error}
+        </Banner>
+      ) : null}
+
+      <div className="device-layout">
+        <div className="device-picture">
+          {hasCapture ? (
+            <LivePicture url={url} blocker={pictureBlocker(device, hostOnline, hostName)} label={`Live picture of ${device.name}`} />
+          ) : (
+            <div className="picture">
+              <div className="picture-frame">
+                <div className="picture-overlay">
+                  <Icon name="camera" size={36} />
+                  <span className="overlay-title">This device has no capture source</span>
+                </div>
+              </div>
+            </div>
+          )}
+        </div>
+        <section className="panel device-facts">
+          <div className="panel-head">
+            <h2 className="panel-title">
+              <Icon name="camera" size={16} /> Screenshot
+            </h2>
+            {hasCapture ? <ScreenshotLinks device={device} disabled={!hostOnline} /> : null}
+          </div>
+          <DeviceFacts device={device} />
+        </section>
+
+        <aside className="device-side">
+          <LockPanel lock={lock} me={me} disabled={serverOffline || !hostOnline} />
+          <section className="panel" aria-labelledby="remote-title">
+            <div className="panel-head">
+              <h2 id="remote-title" className="panel-title">
+                <Icon name="devices" size={16} /> Remote
+              </h2>
+              {device.remote ? <span className="muted small">{device.remote.kind}</span> : null}
+            </div>
+            {device.remote ? (
+              <>
+                <RemotePad keys={remoteKeys} disabled={remoteDisabled} onPress={press} flash={flash} />
+                <TextSender
+                  host={device.host}
+                  id={device.id}
+                  disabled={remoteDisabled}
+                  lockToken={token}
+                  onError={onControlError}
+                  onSent={(text) => toast.show(`Sent “${text}”`, 'info')}
+                />
+              </>
+            ) : (
+              <p className="muted small">This device has no remote configured.</p>
+            )}
+          </section>
+          {hasPower ? (
+            <PowerPanel
+              host={device.host}
+              id={device.id}
+              initialState={device.power?.state ?? null}
+              disabled={controlsDisabled}
+              lockToken={token}
+              onError={onControlError}
+            />
+          ) : null}
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function DeviceViewSkeleton() {
+  return (
+    <div className="device-view" aria-busy="true">
+      <div className="device-head">
+        <BackLink />
+        <Skeleton height={30} width={280} />
+        <Skeleton height={14} width={200} />
+      </div>
+      <div className="device-layout">
+        <div className="device-picture">
+          <div className="picture">
+            <div className="picture-frame">
+              <div className="thumb-loading" />
+            </div>
+          </div>
+        </div>
+        <aside className="device-side">
+          <div className="panel skeleton-card">
+            <Skeleton height={18} width="40%" />
+            <Skeleton height={12} width="80%" />
+          </div>
+          <div className="panel skeleton-card tall">
+            <Skeleton height={18} width="30%" />
+            <Skeleton height={200} />
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+export function DeviceViewPage({ params }: PageProps) {
+  const hostId = params.host ?? '';
+  const deviceId = params.id ?? '';
+  const { state, putDevice } = useLiveStore();
+  const device = useLiveDevice(hostId, deviceId);
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [attempt, setAttempt] = useState(0);
+  useDocumentTitle(device?.name ?? deviceId);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoadError(null);
+    api.device(hostId, deviceId, controller.signal).then(
+      (fetched) => putDevice(hostId, fetched),
+      (err: unknown) => {
+        if (!controller.signal.aborted) setLoadError(err);
+      },
+    );
+    return () => controller.abort();
+  }, [hostId, deviceId, putDevice, attempt]);
+
+  const host = state.hosts.data?.[hostId] ?? null;
+
+  if (device) return <DeviceView device={device} host={host} />;
+
+  const listLoaded = state.devices.data !== null;
+  if (loadError && (listLoaded || state.devices.error)) {
+    const notFound = loadError instanceof ApiError && loadError.status === 404;
+    return (
+      <div className="device-view">
+        <div className="device-head">
+          <BackLink />
+        </div>
+        <ErrorState
+          title={notFound ? 'No such device' : 'Could not open this device'}
+          message={
+            notFound
+              ? `There is no device “${deviceId}” on host “${hostId}”. It may have been renamed or removed from the host's configuration.`
+              : errorMessage(loadError)
+          }
+          onRetry={notFound ? undefined : () => setAttempt((n) => n + 1)}
+        />
+      </div>
+    );
+  }
+  return <DeviceViewSkeleton />;
+}
