@@ -128,28 +128,28 @@ fn is_link_local_v6(ip: &std::net::IpAddr) -> bool {
     matches!(ip, std::net::IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80)
 }
 
-/// `http://server:5109` → `ws://server:5109/api/hosts/connect`.
+/// `http://server:5109` → `ws://server:5109/api/hosts/connect`; `https://` → `wss://`.
 pub fn link_url(server: &str) -> Result<String, String> {
     let trimmed = server.trim_end_matches('/');
-    let rest = if let Some(rest) = trimmed.strip_prefix("http://") {
-        format!("ws://{rest}")
-    } else if let Some(rest) = trimmed.strip_prefix("ws://") {
-        format!("ws://{rest}")
-    } else if trimmed.starts_with("https://") || trimmed.starts_with("wss://") {
-        return Err(format!(
-            "`{server}`: this build joins servers over http:// only; put the server behind a \
-             VPN or run the host on the same network"
-        ));
-    } else if !trimmed.contains("://") {
-        format!("ws://{trimmed}")
-    } else {
-        return Err(format!("`{server}` is not an http:// URL"));
+    let (scheme, rest) = match trimmed.split_once("://") {
+        Some(("http" | "ws", rest)) => ("ws", rest),
+        Some(("https" | "wss", rest)) => ("wss", rest),
+        Some((other, _)) => {
+            return Err(format!(
+                "`{server}`: use an http:// or https:// URL (not {other}://)"
+            ));
+        }
+        None => ("ws", trimmed),
     };
-    Ok(if rest.ends_with(CONNECT_PATH) {
-        rest
+    if rest.is_empty() {
+        return Err(format!("`{server}` has no host name"));
+    }
+    let path = if rest.ends_with(CONNECT_PATH) {
+        ""
     } else {
-        format!("{rest}{CONNECT_PATH}")
-    })
+        CONNECT_PATH
+    };
+    Ok(format!("{scheme}://{rest}{path}"))
 }
 
 /// One link session. `Ok(reason)` once a joined link ends; `Err` if joining failed.
@@ -255,6 +255,11 @@ mod tests {
             link_url("server.lan:5109").unwrap(),
             "ws://server.lan:5109/api/hosts/connect"
         );
+        assert_eq!(
+            link_url("https://vpt.example.com").unwrap(),
+            "wss://vpt.example.com/api/hosts/connect"
+        );
         assert!(link_url("ftp://x").is_err());
+        assert!(link_url("http://").is_err());
     }
 }
