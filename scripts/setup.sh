@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libclang1-14 pkg-config)
+# libclang builds the bindings of the V4L2 and Tesseract libraries; Tesseract reads text (OCR).
+packages=(libclang1-14 libclang-common-14-dev pkg-config libtesseract-dev libleptonica-dev
+  tesseract-ocr tesseract-ocr-eng)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(chromium curl iproute2 util-linux)
 fi

@@ -39,6 +39,9 @@ pub enum Command {
     All,
     /// Print the fully commented example configuration.
     GenConfig,
+    /// Check a frame offline: image match, text (OCR), black screen, motion. Prints JSON;
+    /// exits 0 on a positive verdict, 1 on a negative one, 2 on bad input.
+    Check(crate::verify::cli::CheckArgs),
     /// Exit 0 if the local server (or, with --host, host) answers its health check.
     Healthcheck {
         /// Check the host API (`/host/health`) instead of the server's (`/api/health`).

@@ -11,6 +11,7 @@ pub mod roles;
 pub mod server;
 pub mod sim;
 pub mod token;
+pub mod verify;
 
 /// Short commit id of the build, or `unknown` outside a git checkout.
 pub const BUILD: &str = env!("VPT_BUILD");

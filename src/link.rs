@@ -11,22 +11,29 @@ use bytes::{Buf, Bytes};
 use futures_util::{Sink, Stream};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+/// What a received WebSocket message means for the byte stream.
+pub enum Payload {
+    Data(Bytes),
+    /// A control frame (ping, pong, text): nothing for the stream.
+    Skip,
+    Close,
+}
+
 /// What the byte stream needs from a WebSocket message type.
 pub trait WsMessage: Sized {
     fn binary(data: Bytes) -> Self;
-    /// `Some(payload)` for data, `None` for control frames to skip; `Err(())` for a close frame.
-    fn payload(self) -> Result<Option<Bytes>, ()>;
+    fn payload(self) -> Payload;
 }
 
 impl WsMessage for axum::extract::ws::Message {
     fn binary(data: Bytes) -> Self {
         Self::Binary(data)
     }
-    fn payload(self) -> Result<Option<Bytes>, ()> {
+    fn payload(self) -> Payload {
         match self {
-            Self::Binary(data) => Ok(Some(data)),
-            Self::Close(_) => Err(()),
-            _ => Ok(None),
+            Self::Binary(data) => Payload::Data(data),
+            Self::Close(_) => Payload::Close,
+            _ => Payload::Skip,
         }
     }
 }
@@ -35,11 +42,11 @@ impl WsMessage for tokio_tungstenite::tungstenite::Message {
     fn binary(data: Bytes) -> Self {
         Self::Binary(data)
     }
-    fn payload(self) -> Result<Option<Bytes>, ()> {
+    fn payload(self) -> Payload {
         match self {
-            Self::Binary(data) => Ok(Some(data)),
-            Self::Close(_) => Err(()),
-            _ => Ok(None),
+            Self::Binary(data) => Payload::Data(data),
+            Self::Close(_) => Payload::Close,
+            _ => Payload::Skip,
         }
     }
 }
@@ -85,9 +92,9 @@ where
             }
             match ready!(Pin::new(&mut this.socket).poll_next(cx)) {
                 Some(Ok(message)) => match message.payload() {
-                    Ok(Some(data)) => this.pending = data,
-                    Ok(None) => continue,
-                    Err(()) => this.closed = true,
+                    Payload::Data(data) => this.pending = data,
+                    Payload::Skip => continue,
+                    Payload::Close => this.closed = true,
                 },
                 Some(Err(e)) => return Poll::Ready(Err(to_io(e))),
                 None => this.closed = true,

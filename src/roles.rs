@@ -14,10 +14,18 @@ use crate::host::{Host, JoinOptions};
 use crate::server::Server;
 
 pub fn main(cli: Cli) -> ExitCode {
-    if let Command::GenConfig = cli.command {
-        print!("{}", crate::config::EXAMPLE);
-        return ExitCode::SUCCESS;
-    }
+    let cli = match cli.command {
+        Command::GenConfig => {
+            print!("{}", crate::config::EXAMPLE);
+            return ExitCode::SUCCESS;
+        }
+        // Offline checks need no configuration, runtime or logging.
+        Command::Check(args) => {
+            let code = crate::verify::cli::run(args);
+            return ExitCode::from(u8::try_from(code).unwrap_or(2));
+        }
+        command => Cli { command, ..cli },
+    };
     let config = match load_config(&cli) {
         Ok(config) => config,
         Err(e) => {
@@ -39,7 +47,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Host => run_host(config).await,
             Command::All => run_all(config).await,
             Command::Healthcheck { host, url } => healthcheck(&config, host, url).await,
-            Command::GenConfig => Ok(()),
+            Command::GenConfig | Command::Check(_) => Ok(()),
         }
     });
     // Capture threads and blocking DB calls must not keep the process alive after the roles end.

@@ -340,12 +340,11 @@ async fn power_off_gives_black_and_on_boots_back_to_home() {
     let off = bench.post(&url, json!({ "action": "off" })).await;
     assert_eq!(off.status(), 200);
     assert_eq!(off.json::<Value>().await.unwrap()["state"], "off");
-    let black = eventually(Duration::from_secs(3), "black picture", || async {
+    eventually(Duration::from_secs(3), "black picture", || async {
         let shot = bench.screenshot("sim1").await;
         shot.pixels().all(|p| p.0 == [0, 0, 0]).then_some(())
     })
     .await;
-    let _ = black;
     assert_eq!(get_json(&url).await["state"], "off");
     bench.post(&url, json!({ "action": "on" })).await;
     eventually(Duration::from_secs(6), "boot to home", || async {

@@ -130,8 +130,7 @@ fn is_link_local_v6(ip: &std::net::IpAddr) -> bool {
 
 /// `http://server:5109` → `ws://server:5109/api/hosts/connect`; `https://` → `wss://`.
 pub fn link_url(server: &str) -> Result<String, String> {
-    let trimmed = server.trim_end_matches('/');
-    let (scheme, rest) = match trimmed.split_once("://") {
+    let (scheme, rest) = match server.trim().split_once("://") {
         Some(("http" | "ws", rest)) => ("ws", rest),
         Some(("https" | "wss", rest)) => ("wss", rest),
         Some((other, _)) => {
@@ -139,8 +138,9 @@ pub fn link_url(server: &str) -> Result<String, String> {
                 "`{server}`: use an http:// or https:// URL (not {other}://)"
             ));
         }
-        None => ("ws", trimmed),
+        None => ("ws", server.trim()),
     };
+    let rest = rest.trim_end_matches('/');
     if rest.is_empty() {
         return Err(format!("`{server}` has no host name"));
     }

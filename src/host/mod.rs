@@ -9,6 +9,7 @@ pub mod power;
 pub mod remote;
 pub mod sim_device;
 pub mod stats;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -44,6 +45,8 @@ pub struct HostState {
     pub mdns_enabled: bool,
     /// Cancelled when the host stops, so endless responses (streams, heartbeats) end.
     pub shutdown: CancellationToken,
+    /// Annotated images of recent verifications.
+    pub annotated: verify::AnnotatedStore,
 }
 
 impl HostState {
@@ -106,6 +109,7 @@ impl Host {
             stats: Arc::new(StatsSampler::new(&data_dir)),
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
+            annotated: verify::AnnotatedStore::default(),
         };
         Ok(Self {
             state,

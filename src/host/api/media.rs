@@ -102,6 +102,19 @@ async fn encode(frame: &Frame, format: Format, width: Option<u32>) -> ApiResult<
     .map_err(|e| ApiError::internal("cannot encode frame", e))
 }
 
+/// The latest frame; a device that has just started gets a moment to capture its first one.
+async fn first_frame(capture: &crate::host::capture::CaptureHandle) -> Option<Frame> {
+    if let Some(frame) = capture.latest() {
+        return Some(frame);
+    }
+    let mut frames = capture.subscribe();
+    tokio::time::timeout(Duration::from_secs(2), frames.wait_for(Option::is_some))
+        .await
+        .ok()?
+        .ok()
+        .and_then(|frame| frame.clone())
+}
+
 async fn screenshot(
     State(state): State<HostState>,
     Path(id): Path<String>,
@@ -124,7 +137,9 @@ async fn screenshot(
     if device.capture.status() == crate::protocol::DeviceStatus::NoSignal {
         return Err(no_picture(&id));
     }
-    let frame = device.capture.latest().ok_or_else(|| no_picture(&id))?;
+    let frame = first_frame(&device.capture)
+        .await
+        .ok_or_else(|| no_picture(&id))?;
     let bytes = encode(&frame, format, width).await?;
     let (mime, ext) = match format {
         Format::Png => ("image/png", "png"),

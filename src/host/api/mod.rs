@@ -3,6 +3,7 @@
 
 mod control;
 mod media;
+mod verify;
 
 use std::time::Duration;
 
@@ -27,9 +28,10 @@ pub fn router(state: HostState) -> Router {
         .route(HEARTBEAT_PATH, get(heartbeats))
         .merge(media::router())
         .merge(control::router())
+        .merge(verify::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
-        .layer(DefaultBodyLimit::max(64 * 1024))
+        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .with_state(state)
 }
 

@@ -4,7 +4,9 @@
 mod devices;
 mod events;
 mod hosts;
+mod references;
 mod system;
+mod verify;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -19,6 +21,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(hosts::router())
         .merge(devices::router())
         .merge(events::router())
+        .merge(references::router())
+        .merge(verify::router())
         .route(
             "/api/{*rest}",
             axum::routing::any(crate::api_error::unknown_route),

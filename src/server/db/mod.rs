@@ -3,6 +3,7 @@
 //! migrations are plain SQL files compiled into the binary and applied in order at start.
 
 pub mod hosts;
+pub mod references;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -10,10 +11,16 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 
 /// Migrations in order. A landed migration is never edited: add a new file instead.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_hosts",
-    include_str!("../../../migrations/0001_hosts.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_hosts",
+        include_str!("../../../migrations/0001_hosts.sql"),
+    ),
+    (
+        "0002_references",
+        include_str!("../../../migrations/0002_references.sql"),
+    ),
+];
 
 #[derive(Clone)]
 pub struct Db {

@@ -1,0 +1,9 @@
+//! Verifications on a host's devices: the request format, the run over live frames, and the
+//! annotated images of results. The analysis itself is `crate::verify`.
+
+pub mod annotated;
+pub mod request;
+pub mod run;
+
+pub use annotated::AnnotatedStore;
+pub use request::{PassCondition, VerifyRequest, VerifyResponse};

@@ -1,0 +1,446 @@
+//! Runs one verification over a device's live frames: always the newest frame (frames captured
+//! while the previous one was analysed are skipped), until the mode's condition is met on enough
+//! frames in a row or the timeout passes. Analysis runs on blocking threads.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use image::RgbImage;
+
+use super::annotated::AnnotatedStore;
+use super::request::{Check, InlineReference, Mode, Verification, VerificationResult};
+use crate::api_error::ApiError;
+use crate::host::capture::{Frame, Picture};
+use crate::host::devices::Device;
+use crate::verify::{
+    self, Annotation, BlackOptions, FreezeDetector, MatchOptions, MotionOptions, OcrOptions,
+    Reference, Region, VerifyError,
+};
+
+/// What one frame showed.
+#[derive(Debug, Clone)]
+struct Observation {
+    holds: bool,
+    score: Option<f64>,
+    region: Option<Region>,
+    text: Option<String>,
+    ms: f64,
+    detail: String,
+}
+
+/// A verification ready to look at frames; keeps what it needs between frames.
+enum Evaluator {
+    Image {
+        reference: Arc<Reference>,
+        options: MatchOptions,
+    },
+    Text {
+        expect: String,
+        options: OcrOptions,
+    },
+    Black {
+        options: BlackOptions,
+    },
+    Motion {
+        options: MotionOptions,
+        previous: Option<Arc<RgbImage>>,
+    },
+    Freeze {
+        detector: Box<FreezeDetector>,
+    },
+}
+
+fn bad(e: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request("invalid_verification", e.to_string())
+}
+
+fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(inline.png_base64.as_bytes())
+        .map_err(|e| {
+            bad(format!(
+                "reference `{}`: png_base64 is not base64: {e}",
+                inline.name
+            ))
+        })?;
+    let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+        .map_err(|e| {
+            bad(format!(
+                "reference `{}` is not a readable PNG: {e}",
+                inline.name
+            ))
+        })?
+        .to_rgba8();
+    let reference = Reference::from_rgba(image).map_err(bad)?;
+    Ok(match (inline.source_width, inline.source_height) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => reference.with_source_size(w, h),
+        _ => reference,
+    })
+}
+
+impl Evaluator {
+    fn new(check: &Check) -> Result<Self, ApiError> {
+        Ok(match check {
+            Check::Image {
+                reference,
+                threshold,
+                confirm_threshold,
+                colour,
+                region,
+            } => {
+                let mut options = MatchOptions {
+                    colour: *colour,
+                    region: *region,
+                    ..Default::default()
+                };
+                if let Some(t) = threshold {
+                    options.threshold = *t;
+                }
+                if let Some(t) = confirm_threshold {
+                    options.confirm_threshold = *t;
+                }
+                for (what, value) in [
+                    ("threshold", options.threshold),
+                    ("confirm_threshold", options.confirm_threshold),
+                ] {
+                    if !(0.0..=1.0).contains(&value) {
+                        return Err(bad(format!("{what} must be between 0 and 1, got {value}")));
+                    }
+                }
+                Evaluator::Image {
+                    reference: Arc::new(load_reference(reference)?),
+                    options,
+                }
+            }
+            Check::Text {
+                expect,
+                region,
+                lang,
+            } => {
+                verify::TextPattern::parse(expect).map_err(bad)?;
+                let mut options = OcrOptions {
+                    region: *region,
+                    ..Default::default()
+                };
+                if let Some(lang) = lang {
+                    options.lang = lang.clone();
+                }
+                Evaluator::Text {
+                    expect: expect.clone(),
+                    options,
+                }
+            }
+            Check::Black {
+                threshold,
+                region,
+                min_dark_fraction,
+            } => {
+                let mut options = BlackOptions {
+                    region: *region,
+                    min_dark_fraction: *min_dark_fraction,
+                    ..Default::default()
+                };
+                if let Some(t) = threshold {
+                    options.threshold = *t;
+                }
+                Evaluator::Black { options }
+            }
+            Check::Motion { threshold, region } => Evaluator::Motion {
+                options: motion_options(*threshold, *region),
+                previous: None,
+            },
+            Check::Freeze {
+                duration_ms,
+                threshold,
+                region,
+            } => {
+                if *duration_ms == 0 {
+                    return Err(bad("duration_ms must be above 0"));
+                }
+                Evaluator::Freeze {
+                    detector: Box::new(FreezeDetector::new(
+                        Duration::from_millis(*duration_ms),
+                        motion_options(*threshold, *region),
+                    )),
+                }
+            }
+        })
+    }
+
+    /// Whether re-sent copies of the same picture still tell something new (time passes).
+    fn needs_every_frame(&self) -> bool {
+        matches!(self, Evaluator::Freeze { .. } | Evaluator::Motion { .. })
+    }
+
+    fn observe(&mut self, frame: &Arc<RgbImage>, at: Duration) -> Result<Observation, VerifyError> {
+        Ok(match self {
+            Evaluator::Image { reference, options } => {
+                let result = verify::match_image(frame, reference, options)?;
+                Observation {
+                    holds: result.matched,
+                    score: Some(result.score),
+                    region: Some(result.region),
+                    text: None,
+                    ms: result.ms,
+                    detail: format!(
+                        "{} at {},{} (score {:.3}, confirm {})",
+                        if result.matched {
+                            "found"
+                        } else {
+                            "best place"
+                        },
+                        result.region.x,
+                        result.region.y,
+                        result.score,
+                        result
+                            .confirm_score
+                            .map_or("-".into(), |c| format!("{c:.3}"))
+                    ),
+                }
+            }
+            Evaluator::Text { expect, options } => {
+                let result = verify::match_text(frame, expect, options)?;
+                Observation {
+                    holds: result.matched,
+                    score: None,
+                    region: result.region.or(Some(result.search_area)),
+                    detail: format!("read \"{}\"", result.text.trim()),
+                    text: Some(result.text),
+                    ms: result.ms,
+                }
+            }
+            Evaluator::Black { options } => {
+                let result = verify::is_black(frame, options)?;
+                Observation {
+                    holds: result.black,
+                    score: Some(result.dark_fraction),
+                    region: Some(result.region),
+                    text: None,
+                    ms: result.ms,
+                    detail: format!(
+                        "brightest luminance {}, {:.1}% dark",
+                        result.max_luma,
+                        result.dark_fraction * 100.0
+                    ),
+                }
+            }
+            Evaluator::Motion { options, previous } => {
+                let Some(before) = previous.replace(frame.clone()) else {
+                    return Ok(Observation {
+                        holds: false,
+                        score: None,
+                        region: options.region,
+                        text: None,
+                        ms: 0.0,
+                        detail: "first frame: nothing to compare yet".into(),
+                    });
+                };
+                let result = verify::detect_motion(&before, frame, options)?;
+                Observation {
+                    holds: result.motion,
+                    score: Some(result.changed_fraction),
+                    region: result.region.or(options.region),
+                    text: None,
+                    ms: result.ms,
+                    detail: format!("{:.2}% of pixels changed", result.changed_fraction * 100.0),
+                }
+            }
+            Evaluator::Freeze { detector } => {
+                let started = Instant::now();
+                let state = detector.push(frame, at)?;
+                Observation {
+                    holds: state.frozen,
+                    score: None,
+                    region: None,
+                    text: None,
+                    ms: started.elapsed().as_secs_f64() * 1000.0,
+                    detail: format!("picture still for {:.0} ms", state.still_ms),
+                }
+            }
+        })
+    }
+}
+
+fn motion_options(threshold: Option<u8>, region: Option<Region>) -> MotionOptions {
+    let mut options = MotionOptions {
+        region,
+        ..Default::default()
+    };
+    if let Some(t) = threshold {
+        options.noise_threshold = t;
+    }
+    options
+}
+
+/// Checks a request before anything runs, so bad input fails fast and whole.
+pub fn prepare(verification: &Verification) -> Result<(), ApiError> {
+    if verification.consecutive == 0 || verification.consecutive > 100 {
+        return Err(bad("consecutive must be 1 to 100"));
+    }
+    if verification.timeout_ms > 600_000 {
+        return Err(bad("timeout_ms must be at most 600000 (10 minutes)"));
+    }
+    Evaluator::new(&verification.check).map(|_| ())
+}
+
+/// Runs one verification on `device`'s live frames.
+pub async fn run(
+    device: &Device,
+    verification: &Verification,
+    store: &AnnotatedStore,
+) -> Result<VerificationResult, ApiError> {
+    let started = Instant::now();
+    let mut evaluator = Evaluator::new(&verification.check)?;
+    let mut timeout = Duration::from_millis(verification.timeout_ms);
+    if let Check::Freeze { duration_ms, .. } = verification.check {
+        // A freeze can only be seen once its duration has passed.
+        timeout = timeout.max(Duration::from_millis(duration_ms) + Duration::from_millis(500));
+    }
+    let deadline = started + timeout;
+    // Frame times for the freeze detector, on a clock that starts before any frame it may see.
+    let epoch = started
+        .checked_sub(Duration::from_secs(60))
+        .unwrap_or(started);
+    let mut frames = device.capture.subscribe();
+    let mut streak = 0u32;
+    let mut appeared = false;
+    let mut checked = 0u32;
+    let mut last: Option<(Frame, Observation)> = None;
+    let mut evaluated: Option<Arc<Picture>> = None;
+    let decision = loop {
+        let frame = frames.borrow_and_update().clone();
+        if let Some(frame) = frame {
+            let repeat = evaluated
+                .as_ref()
+                .is_some_and(|p| Arc::ptr_eq(p, &frame.picture));
+            let observation = match (&last, repeat && !evaluator.needs_every_frame()) {
+                (Some((_, previous)), true) => previous.clone(),
+                _ => {
+                    let rgb = decode(&frame).await?;
+                    let at = frame.captured.saturating_duration_since(epoch);
+                    let (back, outcome) = tokio::task::spawn_blocking(move || {
+                        let outcome = evaluator.observe(&rgb, at);
+                        (evaluator, outcome)
+                    })
+                    .await
+                    .map_err(|e| ApiError::internal("verification stopped", e))?;
+                    evaluator = back;
+                    evaluated = Some(frame.picture.clone());
+                    outcome.map_err(|e| ApiError::bad_request(e.code(), e.to_string()))?
+                }
+            };
+            checked += 1;
+            let wanted = match verification.mode {
+                Mode::Present => true,
+                Mode::Absent => false,
+                Mode::AppearThenDisappear => !appeared,
+            };
+            streak = if observation.holds == wanted {
+                streak + 1
+            } else {
+                0
+            };
+            last = Some((frame, observation));
+            if streak >= verification.consecutive {
+                if verification.mode == Mode::AppearThenDisappear && !appeared {
+                    appeared = true;
+                    streak = 0;
+                } else {
+                    break true;
+                }
+            }
+        }
+        if Instant::now() >= deadline {
+            break false;
+        }
+        tokio::select! {
+            changed = frames.changed() => if changed.is_err() { break false },
+            _ = tokio::time::sleep_until(deadline.into()) => {}
+        }
+    };
+    let waited_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let Some((frame, observation)) = last else {
+        return Ok(VerificationResult {
+            kind: verification.check.kind(),
+            name: verification.check.name(),
+            mode: verification.mode,
+            passed: false,
+            matched: false,
+            score: None,
+            region: None,
+            ms: 0.0,
+            waited_ms,
+            frames_checked: 0,
+            frame_seq: None,
+            text: None,
+            detail: "no picture from the device (no signal)".into(),
+            annotated_url: None,
+        });
+    };
+    let annotated_url = annotate(store, &frame, &observation, decision).await;
+    let mut detail = observation.detail.clone();
+    if !decision {
+        let appeared_note = if verification.mode == Mode::AppearThenDisappear && appeared {
+            " (appeared, did not disappear)"
+        } else {
+            ""
+        };
+        detail = format!(
+            "not met within {} ms{appeared_note}: {detail}",
+            timeout.as_millis()
+        );
+    }
+    Ok(VerificationResult {
+        kind: verification.check.kind(),
+        name: verification.check.name(),
+        mode: verification.mode,
+        passed: decision,
+        matched: observation.holds,
+        score: observation.score,
+        region: observation.region,
+        ms: observation.ms,
+        waited_ms,
+        frames_checked: checked,
+        frame_seq: Some(frame.seq),
+        text: observation.text,
+        detail,
+        annotated_url,
+    })
+}
+
+async fn decode(frame: &Frame) -> Result<Arc<RgbImage>, ApiError> {
+    let picture = frame.picture.clone();
+    tokio::task::spawn_blocking(move || picture.rgb())
+        .await
+        .map_err(|e| ApiError::internal("frame decoder stopped", e))?
+        .map_err(|e| ApiError::internal("cannot decode frame", e))
+}
+
+/// Stores the deciding frame with what was compared outlined; returns its URL.
+async fn annotate(
+    store: &AnnotatedStore,
+    frame: &Frame,
+    observation: &Observation,
+    passed: bool,
+) -> Option<String> {
+    let picture = frame.picture.clone();
+    let region = observation.region;
+    let jpeg = tokio::task::spawn_blocking(move || {
+        let rgb = picture.rgb().ok()?;
+        let annotations: Vec<Annotation> = region
+            .map(|region| Annotation {
+                region,
+                passed,
+                searched: None,
+            })
+            .into_iter()
+            .collect();
+        let image = verify::annotate(&rgb, &annotations);
+        crate::host::capture::frame::encode_jpeg(&image, crate::host::capture::frame::JPEG_QUALITY)
+            .ok()
+    })
+    .await
+    .ok()??;
+    Some(store.insert(jpeg))
+}
