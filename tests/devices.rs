@@ -5,45 +5,19 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Options, Vpt, client, eventually, get_json};
+use common::bench::Bench;
+use common::{client, eventually, get_json};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-struct Bench {
-    _vpt: Vpt,
-    url: String,
-    host: String,
+/// Device helpers of these tests on top of the shared bench.
+trait DeviceBench {
+    async fn press(&self, id: &str, key: &str) -> reqwest::Response;
+    async fn truth(&self, id: &str) -> Value;
+    async fn screenshot(&self, id: &str) -> image::RgbImage;
 }
 
-impl Bench {
-    async fn start(config: Option<String>) -> Self {
-        let mut options = Options::new("all").env("VPT_HOST__NAME", "bench");
-        if let Some(config) = &config {
-            options = options.config(config);
-        }
-        let mut vpt = Vpt::start(options);
-        let url = vpt.server_url();
-        common::wait_host_status(&url, "bench", "online", Duration::from_secs(10)).await;
-        Self {
-            _vpt: vpt,
-            url,
-            host: "bench".into(),
-        }
-    }
-
-    fn device(&self, id: &str) -> String {
-        format!("{}/api/hosts/{}/devices/{id}", self.url, self.host)
-    }
-
-    async fn post(&self, url: &str, body: Value) -> reqwest::Response {
-        client()
-            .post(url)
-            .json(&body)
-            .send()
-            .await
-            .expect("request")
-    }
-
+impl DeviceBench for Bench {
     async fn press(&self, id: &str, key: &str) -> reqwest::Response {
         self.post(
             &format!("{}/remote/press", self.device(id)),
@@ -264,7 +238,7 @@ async fn a_slow_viewer_skips_frames_instead_of_queuing_them() {
         "[[host.devices]]\nid = \"noise\"\ncapture = {{ kind = \"images\", dir = \"{}\", fps = 25 }}\n",
         frames.path().display()
     );
-    let bench = Bench::start(Some(config)).await;
+    let bench = Bench::start(Some(&config)).await;
     // A client reading 4 frames a second from a 25 fps source, through the server.
     let mut slow = Parts::slow_client(&bench.url, "/server/rec/stream/bench/noise").await;
     let mut seqs = Vec::new();
@@ -273,7 +247,7 @@ async fn a_slow_viewer_skips_frames_instead_of_queuing_them() {
         let (seq, _) = slow.next().await;
         seqs.push(seq);
         if read % 4 == 0 {
-            lags.push(newest_seq(&bench, "noise").await.saturating_sub(seq));
+            lags.push(bench.frame_seq("noise").await.saturating_sub(seq));
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -290,20 +264,6 @@ async fn a_slow_viewer_skips_frames_instead_of_queuing_them() {
         last <= 20 && last <= first + 3,
         "frames queue up: lags {lags:?} ({seqs:?})"
     );
-}
-
-/// Sequence number of the frame the device shows now.
-async fn newest_seq(bench: &Bench, id: &str) -> u64 {
-    let response = client()
-        .get(format!("{}/screenshot?format=jpeg", bench.device(id)))
-        .send()
-        .await
-        .unwrap();
-    response.headers()["x-frame-seq"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 #[tokio::test]
@@ -450,7 +410,7 @@ async fn bad_device_requests_get_clear_errors() {
          [[host.devices]]\nid = \"replay\"\ncapture = {{ kind = \"images\", dir = \"{}\", fps = 10 }}\n",
         frames.path().display()
     );
-    let bench = Bench::start(Some(config)).await;
+    let bench = Bench::start(Some(&config)).await;
 
     let unknown_key = bench.press("sim1", "WARP_DRIVE").await;
     assert_eq!(unknown_key.status(), 400);

@@ -5,36 +5,23 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Options, Vpt, client, get_json};
+use common::bench::Bench;
+use common::{client, get_json};
 use serde_json::{Value, json};
-
-struct Bench {
-    _vpt: Vpt,
-    url: String,
-}
 
 /// The "Settings" tile label of the sim's home screen (1280x720).
 fn settings_tile() -> Value {
     json!({ "x": 560, "y": 370, "width": 160, "height": 44 })
 }
 
-impl Bench {
-    async fn start() -> Self {
-        let mut vpt = Vpt::start(Options::new("all").env("VPT_HOST__NAME", "bench"));
-        let url = vpt.server_url();
-        common::wait_host_status(&url, "bench", "online", Duration::from_secs(10)).await;
-        Self { _vpt: vpt, url }
-    }
+/// Verification helpers of these tests on top of the shared bench.
+trait VerifyBench {
+    async fn verify(&self, device: &str, verifications: Value) -> Value;
+    async fn press(&self, device: &str, keys: &[&str]);
+    async fn reference(&self, name: &str, kind: &str, device: &str, area: Value) -> Value;
+}
 
-    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
-        client()
-            .post(format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .expect("request")
-    }
-
+impl VerifyBench for Bench {
     async fn verify(&self, device: &str, verifications: Value) -> Value {
         let response = self
             .post(
@@ -66,22 +53,6 @@ impl Bench {
         .await;
     }
 
-    async fn frame_seq(&self, device: &str) -> u64 {
-        let response = client()
-            .get(format!(
-                "{}/api/hosts/bench/devices/{device}/screenshot?format=jpeg&width=64",
-                self.url
-            ))
-            .send()
-            .await
-            .unwrap();
-        response.headers()["x-frame-seq"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-
     async fn reference(&self, name: &str, kind: &str, device: &str, area: Value) -> Value {
         let response = self
             .post(
@@ -99,7 +70,7 @@ impl Bench {
 
 #[tokio::test]
 async fn reference_cut_from_a_device_is_found_then_gone() {
-    let bench = Bench::start().await;
+    let bench = Bench::start(None).await;
     let reference = bench
         .reference("settings tile", "image", "sim1", settings_tile())
         .await;
@@ -153,7 +124,7 @@ async fn reference_cut_from_a_device_is_found_then_gone() {
 
 #[tokio::test]
 async fn wait_for_appear_after_a_key_press_and_a_clean_failure_when_the_key_is_dropped() {
-    let bench = Bench::start().await;
+    let bench = Bench::start(None).await;
     // Cut the Settings screen's title while sim2 shows it, then go back home.
     bench.press("sim2", &["RIGHT", "RIGHT", "OK"]).await;
     let truth = get_json(&format!("{}/api/hosts/bench/devices/sim2/sim", bench.url)).await;
@@ -197,7 +168,7 @@ async fn wait_for_appear_after_a_key_press_and_a_clean_failure_when_the_key_is_d
 
 #[tokio::test]
 async fn text_black_motion_and_freeze() {
-    let bench = Bench::start().await;
+    let bench = Bench::start(None).await;
     let text = bench
         .verify("sim1", json!([{ "kind": "text", "expect": "Einstellungen|settings", "region": settings_tile() }]))
         .await;
@@ -249,7 +220,7 @@ async fn text_black_motion_and_freeze() {
 
 #[tokio::test]
 async fn bad_verifications_and_references_are_refused_and_change_nothing() {
-    let bench = Bench::start().await;
+    let bench = Bench::start(None).await;
     let verify = |body: Value| bench.post("/api/hosts/bench/devices/sim1/verify", body);
 
     let unknown = verify(json!({ "verifications": [{ "kind": "image", "reference": "nope", "userinterface": "demo-stb" }] })).await;
@@ -301,7 +272,7 @@ async fn bad_verifications_and_references_are_refused_and_change_nothing() {
         json!([]),
         "nothing written"
     );
-    let files = std::fs::read_dir(bench._vpt.data_dir.join("references"))
+    let files = std::fs::read_dir(bench.vpt.data_dir.join("references"))
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(files, 0);
@@ -309,7 +280,7 @@ async fn bad_verifications_and_references_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn references_can_be_uploaded_renamed_and_deleted() {
-    let bench = Bench::start().await;
+    let bench = Bench::start(None).await;
     let mut png = std::io::Cursor::new(Vec::new());
     image::RgbaImage::from_pixel(40, 30, image::Rgba([200, 10, 10, 255]))
         .write_to(&mut png, image::ImageFormat::Png)

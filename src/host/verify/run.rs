@@ -303,6 +303,11 @@ pub async fn run(
         .checked_sub(Duration::from_secs(60))
         .unwrap_or(started);
     let mut frames = device.capture.subscribe();
+    // A device that has just started gets a moment to capture its first frame.
+    if frames.borrow().is_none() {
+        let grace = timeout.max(Duration::from_secs(2));
+        let _ = tokio::time::timeout(grace, frames.wait_for(Option::is_some)).await;
+    }
     let mut streak = 0u32;
     let mut appeared = false;
     let mut checked = 0u32;
