@@ -5,6 +5,7 @@ import type { RouteParams } from './lib/router';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { DeviceViewPage } from './pages/DeviceViewPage';
+import { ReferencesPage } from './pages/ReferencesPage';
 import { SettingsPage } from './pages/SettingsPage';
 
 export interface PageProps {
@@ -21,6 +22,7 @@ export const routes: AppRoute[] = [
   { path: '/', page: DashboardPage, nav: { label: 'Dashboard', icon: 'dashboard' } },
   { path: '/devices', page: DevicesPage, nav: { label: 'Devices', icon: 'devices' } },
   { path: '/devices/:host/:id', page: DeviceViewPage },
+  { path: '/references', page: ReferencesPage, nav: { label: 'References', icon: 'reference' } },
   { path: '/settings', page: SettingsPage, nav: { label: 'Settings', icon: 'settings' } },
 ];
 

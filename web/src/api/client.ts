@@ -58,7 +58,10 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is (e.g. a PNG file), with its own Content-Type. */
+  rawBody?: { data: Blob; contentType: string };
   headers?: Record<string, string>;
   signal?: AbortSignal;
   keepalive?: boolean;
@@ -66,8 +69,11 @@ export interface RequestOptions {
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
-  let body: string | undefined;
-  if (options.body !== undefined) {
+  let body: string | Blob | undefined;
+  if (options.rawBody) {
+    headers['Content-Type'] = options.rawBody.contentType;
+    body = options.rawBody.data;
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }

@@ -4,11 +4,17 @@ import type {
   DiscoveredHost,
   Host,
   LockGrant,
+  NewReference,
   PowerAction,
   PowerState,
   PressResult,
+  Reference,
+  ReferencePatch,
+  ReferenceUpload,
   SystemInfo,
   SystemStatus,
+  VerifyRequest,
+  VerifyResponse,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -78,4 +84,20 @@ export const api = {
       headers: lockHeaders(token),
       keepalive,
     }),
+
+  references: (signal?: AbortSignal) => request<Reference[]>('/api/references', { signal }),
+  createReference: (body: NewReference) => request<Reference>('/api/references', { method: 'POST', body }),
+  uploadReference: (params: ReferenceUpload, png: Blob) => {
+    const query = new URLSearchParams({ name: params.name, userinterface: params.userinterface, kind: 'image' });
+    return request<Reference>(`/api/references/upload?${query.toString()}`, {
+      method: 'POST',
+      rawBody: { data: png, contentType: 'image/png' },
+    });
+  },
+  updateReference: (id: number, patch: ReferencePatch) =>
+    request<Reference>(`/api/references/${id}`, { method: 'PUT', body: patch }),
+  deleteReference: (id: number) => request<void>(`/api/references/${id}`, { method: 'DELETE' }),
+
+  verify: (host: string, id: string, body: VerifyRequest) =>
+    request<VerifyResponse>(`${devicePath(host, id)}/verify`, { method: 'POST', body }),
 };

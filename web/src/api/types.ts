@@ -116,3 +116,105 @@ export type ServerEvent =
       at: string;
       data: { host: string; device: string; lock: LockInfo | null };
     };
+
+/** A rectangle in a frame's own pixels (e.g. of a 1280×720 frame). */
+export interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export type ReferenceKind = 'image' | 'text';
+
+export interface Reference {
+  id: number;
+  name: string;
+  userinterface: string;
+  model: string | null;
+  kind: ReferenceKind;
+  area: Area | null;
+  source_width: number | null;
+  source_height: number | null;
+  /** For text references, the expected text (`a|b` alternatives allowed). */
+  text: string | null;
+  lang: string | null;
+  image_url: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewReference {
+  name: string;
+  userinterface: string;
+  kind: ReferenceKind;
+  area: Area;
+  source: { host: string; device: string };
+  model?: string;
+  text?: string;
+  lang?: string;
+}
+
+export interface ReferenceUpload {
+  name: string;
+  userinterface: string;
+}
+
+export interface ReferencePatch {
+  name?: string;
+  text?: string;
+  lang?: string;
+  area?: Area;
+}
+
+export type VerificationMode = 'present' | 'absent' | 'appear_then_disappear';
+
+interface VerificationCommon {
+  mode?: VerificationMode;
+  timeout_ms?: number;
+  region?: Area | null;
+  consecutive?: number;
+}
+
+export type Verification =
+  | (VerificationCommon & {
+      kind: 'image';
+      reference_id?: number;
+      reference?: string;
+      userinterface?: string;
+      threshold?: number;
+    })
+  | (VerificationCommon & { kind: 'text'; expect: string; lang?: string })
+  | (VerificationCommon & { kind: 'black'; threshold?: number })
+  | (VerificationCommon & { kind: 'motion' })
+  | (VerificationCommon & { kind: 'freeze'; duration_ms?: number });
+
+export type VerificationKind = Verification['kind'];
+
+export interface VerifyRequest {
+  pass?: 'all' | 'any';
+  verifications: Verification[];
+}
+
+export interface VerificationResult {
+  kind: VerificationKind | string;
+  name?: string | null;
+  passed: boolean;
+  matched?: boolean | null;
+  score?: number | null;
+  region?: Area | null;
+  ms?: number | null;
+  waited_ms?: number | null;
+  frames_checked?: number | null;
+  frame_seq?: number | null;
+  /** What OCR read, for text verifications. */
+  text?: string | null;
+  detail?: string | null;
+  annotated_url?: string | null;
+}
+
+export interface VerifyResponse {
+  passed: boolean;
+  ms: number;
+  results: VerificationResult[];
+}

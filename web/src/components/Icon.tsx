@@ -28,6 +28,14 @@ const PATHS: Record<string, string> = {
   refresh: 'M21 12a9 9 0 1 1-2.6-6.4M21 3v6h-6',
   close: 'M6 6l12 12M18 6L6 18',
   keyboard: 'M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10',
+  reference: 'M4 4h16v16H4zM4 16l5-5 4 4 2-2 5 5M15 9h.01',
+  select: 'M4 8V4h4M16 4h4v4M20 16v4h-4M8 20H4v-4M9 9h6v6H9z',
+  upload: 'M12 15V4M7 9l5-5 5 5M5 20h14',
+  edit: 'M4 20h4L19 9l-4-4L4 16zM13.5 6.5l4 4',
+  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
+  check: 'M5 12.5l4.5 4.5L19 7',
+  target: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM12 12h.01',
+  text: 'M5 6V4h14v2M12 4v16M9 20h6',
 };
 
 interface IconProps {

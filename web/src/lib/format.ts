@@ -95,3 +95,10 @@ const CAPABILITY_LABELS: Record<string, string> = {
 export function capabilityLabel(capability: string): string {
   return CAPABILITY_LABELS[capability] ?? capability.charAt(0).toUpperCase() + capability.slice(1).replace(/_/g, ' ');
 }
+
+/** 3.14 → "3.1 ms"; 131.2 → "131 ms"; 2400 → "2.40 s". */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  return ms < 10 ? `${ms.toFixed(1)} ms` : `${Math.round(ms)} ms`;
+}

@@ -2,10 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { api, streamUrl } from '../api/endpoints';
 import type { Device, Host } from '../api/types';
+import { AreaLayer } from '../components/device/AreaLayer';
 import { DeviceFacts, ScreenshotLinks } from '../components/device/DeviceFacts';
 import { LivePicture } from '../components/device/LivePicture';
 import type { PictureBlocker } from '../components/device/LivePicture';
 import { LockPanel } from '../components/device/LockPanel';
+import { NewReferencePanel } from '../components/device/NewReferencePanel';
 import { PowerPanel } from '../components/device/PowerPanel';
 import { RemotePad } from '../components/device/RemotePad';
 import { TextSender } from '../components/device/TextSender';
@@ -13,6 +15,7 @@ import { Icon } from '../components/Icon';
 import { Banner, ErrorState, Skeleton } from '../components/States';
 import { DeviceStatusBadge } from '../components/StatusBadge';
 import { useToast } from '../components/Toasts';
+import { useAreaSelection } from '../hooks/useAreaSelection';
 import { useDeviceLock } from '../hooks/useDeviceLock';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
@@ -97,6 +100,8 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   useRemoteKeyboard(!remoteDisabled, remoteKeys, press);
 
   const url = hostOnline && hasCapture ? streamUrl(device.host, device.id) : null;
+  const selection = useAreaSelection();
+  const selectDisabled = url === null || device.status !== 'ok';
 
   return (
     <div className="device-view">
@@ -126,7 +131,32 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
       <div className="device-layout">
         <div className="device-picture">
           {hasCapture ? (
-            <LivePicture url={url} blocker={pictureBlocker(device, hostOnline, hostName)} label={`Live picture of ${device.name}`} />
+            <LivePicture
+              url={url}
+              blocker={pictureBlocker(device, hostOnline, hostName)}
+              label={`Live picture of ${device.name}`}
+              frameOverlay={(frame) => (
+                <AreaLayer
+                  frame={frame}
+                  selecting={selection.selecting}
+                  area={selection.area}
+                  onArea={selection.setArea}
+                  highlight={selection.highlight}
+                />
+              )}
+              tools={
+                <button
+                  type="button"
+                  className="button button-sm"
+                  aria-pressed={selection.selecting}
+                  onClick={() => (selection.selecting ? selection.stop() : selection.setSelecting(true))}
+                  disabled={selectDisabled && !selection.selecting}
+                  title="Drag a rectangle on the picture to make a reference of it or check it"
+                >
+                  <Icon name="select" size={14} /> Select area
+                </button>
+              }
+            />
           ) : (
             <div className="picture">
               <div className="picture-frame">
@@ -149,6 +179,16 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
         </section>
 
         <aside className="device-side">
+          {selection.selecting ? (
+            <NewReferencePanel
+              device={device}
+              area={selection.area}
+              disabled={serverOffline || selectDisabled}
+              onClearArea={() => selection.setArea(null)}
+              onClose={selection.stop}
+              onChecked={selection.showRun}
+            />
+          ) : null}
           <LockPanel lock={lock} me={me} disabled={serverOffline || !hostOnline} />
           <section className="panel" aria-labelledby="remote-title">
             <div className="panel-head">

@@ -1,5 +1,7 @@
 import { useRef } from 'react';
+import type { ReactNode } from 'react';
 import { useMjpegStream } from '../../hooks/useMjpegStream';
+import type { Size } from '../../lib/area';
 import { Icon } from '../Icon';
 import { Spinner } from '../States';
 
@@ -21,6 +23,10 @@ interface LivePictureProps {
   /** Shown over the picture when the device itself reports a problem (e.g. no signal). */
   blocker: PictureBlocker | null;
   label: string;
+  /** Drawn over the picture (under any blocker), given the real frame size once known. */
+  frameOverlay?: (frame: Size | null) => ReactNode;
+  /** Controls at the end of the readout line (e.g. "Select area"). */
+  tools?: ReactNode;
 }
 
 function formatLatency(ms: number | null): string {
@@ -28,7 +34,7 @@ function formatLatency(ms: number | null): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
 
-export function LivePicture({ url, blocker: reported, label }: LivePictureProps) {
+export function LivePicture({ url, blocker: reported, label, frameOverlay, tools }: LivePictureProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const stream = useMjpegStream(url, canvasRef);
   const hasPicture = stream.framesDrawn > 0;
@@ -77,6 +83,7 @@ export function LivePicture({ url, blocker: reported, label }: LivePictureProps)
     <div className="picture">
       <div className="picture-frame">
         <canvas ref={canvasRef} className="picture-canvas" aria-label={label} role="img" width={1280} height={720} />
+        {frameOverlay ? frameOverlay(hasPicture ? stream.frameSize : null) : null}
         {overlay}
       </div>
       <div className="readout" data-phase={stream.phase} data-frames={stream.framesDrawn}>
@@ -101,6 +108,7 @@ export function LivePicture({ url, blocker: reported, label }: LivePictureProps)
             {stream.frameSize.width}×{stream.frameSize.height}
           </span>
         ) : null}
+        {tools ? <span className="readout-tools">{tools}</span> : null}
       </div>
     </div>
   );

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import type { Reference } from '../api/types';
+import { Icon } from '../components/Icon';
+import { ReferenceCard } from '../components/references/ReferenceCard';
+import { TryDeviceSelect, useTryDevice } from '../components/references/TryDeviceSelect';
+import { UploadForm } from '../components/references/UploadForm';
+import { EmptyState, ErrorState, Skeleton } from '../components/States';
+import { useToast } from '../components/Toasts';
+import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useReferences } from '../hooks/useReferences';
+import { Link } from '../lib/router';
+
+const ALL = '';
+
+function CardSkeleton() {
+  return (
+    <div className="card reference-card" aria-hidden="true">
+      <div className="ref-thumb">
+        <div className="thumb-loading" />
+      </div>
+      <div className="reference-body">
+        <Skeleton height={16} width="55%" />
+        <Skeleton height={12} width="80%" />
+        <Skeleton height={32} width="50%" />
+      </div>
+    </div>
+  );
+}
+
+function UserinterfaceFilter({ options, value, onChange }: { options: string[]; value: string; onChange: (v: string) => void }) {
+  return (
+    <label className="field-inline">
+      <span className="field-label">Userinterface</span>
+      <select className="input select" value={value} onChange={(e) => onChange(e.target.value)} data-testid="ui-filter">
+        <option value={ALL}>All</option>
+        {options.map((ui) => (
+          <option key={ui} value={ui}>
+            {ui}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function ReferencesPage() {
+  useDocumentTitle('References');
+  const toast = useToast();
+  const references = useReferences();
+  const tryDevice = useTryDevice();
+  const [filter, setFilter] = useState(ALL);
+  const [uploadOpen, setUploadOpen] = useState(false);
+
+  const list = references.data;
+  const userinterfaces = [...new Set((list ?? []).map((r) => r.userinterface))].sort();
+  // A filter whose last reference was deleted or renamed away falls back to everything.
+  const activeFilter = userinterfaces.includes(filter) ? filter : ALL;
+  const shown = (list ?? []).filter((r) => activeFilter === ALL || r.userinterface === activeFilter);
+
+  const onUploaded = (reference: Reference) => {
+    references.put(reference);
+    setUploadOpen(false);
+    toast.show(`Uploaded “${reference.name}” for ${reference.userinterface}`, 'info');
+  };
+
+  let content;
+  if (!list && references.error) {
+    content = <ErrorState title="Could not load the references" message={references.error} onRetry={references.reload} />;
+  } else if (!list) {
+    content = (
+      <div className="reference-grid" aria-busy="true">
+        {Array.from({ length: 3 }, (_, i) => (
+          <CardSkeleton key={i} />
+        ))}
+      </div>
+    );
+  } else if (list.length === 0) {
+    content = (
+      <EmptyState icon="reference" title="No references yet">
+        <p>
+          Draw a rectangle on a device's live picture to create one: open a device from <Link to="/devices">Devices</Link>,
+          choose <strong>Select area</strong> and save the area as an image or a text.
+        </p>
+        <p>You can also upload a PNG crop.</p>
+        {!uploadOpen ? (
+          <button type="button" className="button state-action" onClick={() => setUploadOpen(true)}>
+            <Icon name="upload" size={15} /> Upload PNG
+          </button>
+        ) : null}
+      </EmptyState>
+    );
+  } else {
+    content = (
+      <div className="reference-grid">
+        {shown.map((reference) => (
+          <ReferenceCard
+            key={reference.id}
+            reference={reference}
+            tryOn={tryDevice.device}
+            onChanged={references.put}
+            onDeleted={(id) => {
+              references.remove(id);
+              toast.show(`Deleted “${reference.name}”`, 'info');
+            }}
+          />
+        ))}
+      </div>
+    );
+  }
+
+  return (
+    <div className="stack">
+      <div className="page-head">
+        <h1>
+          References {list ? <span className="count">{shown.length}</span> : null}
+        </h1>
+        <p className="page-sub">
+          What to look for on screen, per userinterface: image crops and expected texts, each with the area it was cut from.
+        </p>
+      </div>
+      {list && list.length > 0 ? (
+        <div className="toolbar">
+          <UserinterfaceFilter options={userinterfaces} value={activeFilter} onChange={setFilter} />
+          <TryDeviceSelect tryDevice={tryDevice} />
+          <span className="toolbar-spacer" />
+          <button
+            type="button"
+            className="button"
+            onClick={() => setUploadOpen((open) => !open)}
+            aria-expanded={uploadOpen}
+          >
+            <Icon name="upload" size={15} /> Upload PNG
+          </button>
+        </div>
+      ) : null}
+      {uploadOpen ? (
+        <UploadForm userinterfaces={userinterfaces} onUploaded={onUploaded} onClose={() => setUploadOpen(false)} />
+      ) : null}
+      {content}
+    </div>
+  );
+}
