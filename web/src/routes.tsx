@@ -5,6 +5,7 @@ import type { RouteParams } from './lib/router';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { DeviceViewPage } from './pages/DeviceViewPage';
+import { NavigationPage } from './pages/NavigationPage';
 import { ReferencesPage } from './pages/ReferencesPage';
 import { SettingsPage } from './pages/SettingsPage';
 
@@ -22,6 +23,8 @@ export const routes: AppRoute[] = [
   { path: '/', page: DashboardPage, nav: { label: 'Dashboard', icon: 'dashboard' } },
   { path: '/devices', page: DevicesPage, nav: { label: 'Devices', icon: 'devices' } },
   { path: '/devices/:host/:id', page: DeviceViewPage },
+  { path: '/navigation', page: NavigationPage, nav: { label: 'Navigation', icon: 'tree' } },
+  { path: '/navigation/:ui', page: NavigationPage },
   { path: '/references', page: ReferencesPage, nav: { label: 'References', icon: 'reference' } },
   { path: '/settings', page: SettingsPage, nav: { label: 'Settings', icon: 'settings' } },
 ];

@@ -36,6 +36,10 @@ const PATHS: Record<string, string> = {
   check: 'M5 12.5l4.5 4.5L19 7',
   target: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM12 12h.01',
   text: 'M5 6V4h14v2M12 4v16M9 20h6',
+  tree: 'M4 4h6v5H4zM14 15h6v5h-6zM14 4h6v5h-6zM10 6.5h4M17 9v6M7 9v8.5h7',
+  plus: 'M12 5v14M5 12h14',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  history: 'M3 12a9 9 0 1 0 2.6-6.4M3 4v5h5M12 7v5l3 2',
 };
 
 interface IconProps {

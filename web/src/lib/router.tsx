@@ -20,8 +20,23 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, currentPath);
 }
 
+type NavigationGuard = (to: string) => boolean;
+let guard: NavigationGuard | null = null;
+
+/**
+ * Lets a page with unsaved work confirm before the app moves elsewhere: the guard returns false
+ * to stay. Returns a function that removes it.
+ */
+export function setNavigationGuard(next: NavigationGuard): () => void {
+  guard = next;
+  return () => {
+    if (guard === next) guard = null;
+  };
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
+  if (guard && !guard(to)) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.scrollTo(0, 0);

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import { EventSocket } from '../api/events';
-import type { Device, LockInfo } from '../api/types';
+import type { Device, LockInfo, ServerEvent } from '../api/types';
 import { deviceKey, initialLiveState, liveReducer } from './liveState';
 import type { LiveAction, LiveState, Resource } from './liveState';
 
@@ -15,7 +15,11 @@ interface LiveStoreValue {
   putDevice: (host: string, device: Device) => void;
   /** Records a lock change we made ourselves, without waiting for its `device.lock` event. */
   putLock: (host: string, device: string, lock: LockInfo | null) => void;
+  /** Hears every event from `/api/events` (including types the store does not keep). */
+  subscribe: (listener: EventListener) => () => void;
 }
+
+export type EventListener = (event: ServerEvent) => void;
 
 const LiveStoreContext = createContext<LiveStoreValue | null>(null);
 
@@ -39,6 +43,7 @@ function load<T>(
 export function LiveStoreProvider({ children }: { children: ReactNode }) {
   const [state, dispatch] = useReducer(liveReducer, initialLiveState);
   const connectedRef = useRef(false);
+  const listenersRef = useRef(new Set<EventListener>());
 
   const loadHostsAndDevices = useCallback(() => {
     void load(dispatch, 'hosts', () => api.hosts(), (hosts, at) => ({ type: 'hostsLoaded', hosts, at }));
@@ -67,7 +72,10 @@ export function LiveStoreProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let opened = false;
     const socket = new EventSocket({
-      onEvent: (event) => dispatch({ type: 'event', event, at: Date.now() }),
+      onEvent: (event) => {
+        dispatch({ type: 'event', event, at: Date.now() });
+        listenersRef.current.forEach((listener) => listener(event));
+      },
       onOpen: () => {
         // The first load already ran at mount; after a reconnect, events may have been missed.
         if (opened) refresh();
@@ -109,7 +117,17 @@ export function LiveStoreProvider({ children }: { children: ReactNode }) {
     [],
   );
 
-  const value = useMemo(() => ({ state, refresh, putDevice, putLock }), [state, refresh, putDevice, putLock]);
+  const subscribe = useCallback((listener: EventListener) => {
+    listenersRef.current.add(listener);
+    return () => {
+      listenersRef.current.delete(listener);
+    };
+  }, []);
+
+  const value = useMemo(
+    () => ({ state, refresh, putDevice, putLock, subscribe }),
+    [state, refresh, putDevice, putLock, subscribe],
+  );
   return <LiveStoreContext.Provider value={value}>{children}</LiveStoreContext.Provider>;
 }
 

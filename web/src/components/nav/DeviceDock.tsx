@@ -1,0 +1,86 @@
+// The device docked beside the graph: pick it, watch it live, control it (and record keys).
+
+import type { Device } from '../../api/types';
+import { streamUrl } from '../../api/endpoints';
+import type { DeviceLock } from '../../hooks/useDeviceLock';
+import { deviceKey } from '../../store/liveState';
+import { LivePicture } from '../device/LivePicture';
+import { LockPanel } from '../device/LockPanel';
+import { RemotePad } from '../device/RemotePad';
+import { Icon } from '../Icon';
+
+interface DeviceDockProps {
+  devices: Device[];
+  device: Device | null;
+  onChoose: (key: string) => void;
+  lock: DeviceLock | null;
+  me: string;
+  controlsDisabled: boolean;
+  onPress: (key: string, isRepeat: boolean) => void;
+  flash: { key: string; seq: number } | null;
+  /** What the remote's presses are being recorded into, in words, or null. */
+  recordingInto: string | null;
+  onStopRecording: () => void;
+  /** Node the device is known to be on (from the last job). */
+  position: string | null;
+}
+
+export function DeviceDock(props: DeviceDockProps) {
+  const { devices, device, onChoose, lock, me, controlsDisabled, onPress, flash, recordingInto, onStopRecording, position } = props;
+  const manyHosts = new Set(devices.map((d) => d.host)).size > 1;
+  return (
+    <section className="panel nav-dock" aria-label="Docked device">
+      <div className="panel-head">
+        <label className="field-inline nav-device-pick">
+          <span className="field-label">Device</span>
+          <select
+            className="input select"
+            value={device ? deviceKey(device.host, device.id) : ''}
+            onChange={(e) => onChoose(e.target.value)}
+            disabled={devices.length === 0}
+            data-testid="nav-device"
+          >
+            {devices.length === 0 ? <option value="">No device online</option> : null}
+            {devices.map((d) => (
+              <option key={deviceKey(d.host, d.id)} value={deviceKey(d.host, d.id)}>
+                {d.name} ({manyHosts ? `${d.host}/` : ''}
+                {d.id})
+              </option>
+            ))}
+          </select>
+        </label>
+        {position ? (
+          <span className="badge badge-good" title="Where the last navigation left the device">
+            <span className="badge-dot" /> at {position}
+          </span>
+        ) : null}
+      </div>
+      {device ? (
+        <>
+          <LivePicture url={streamUrl(device.host, device.id, { width: 640 })} blocker={null} label={`Live picture of ${device.name}`} />
+          {recordingInto ? (
+            <div className="recording-bar" role="status">
+              <span className="rec-dot" aria-hidden="true" /> Recording into <strong>{recordingInto}</strong> — press keys on the remote below
+              <button type="button" className="button button-sm" onClick={onStopRecording}>
+                Stop
+              </button>
+            </div>
+          ) : null}
+          {lock ? <LockPanel lock={lock} me={me} disabled={controlsDisabled && !lock.held} /> : null}
+          <details className="nav-remote" open={recordingInto !== null}>
+            <summary>
+              <Icon name="devices" size={15} /> Remote
+            </summary>
+            {device.remote ? (
+              <RemotePad keys={device.remote.keys} disabled={controlsDisabled} onPress={onPress} flash={flash} />
+            ) : (
+              <p className="muted small">This device has no remote configured.</p>
+            )}
+          </details>
+        </>
+      ) : (
+        <p className="muted small">Start a host with a device to watch it here, take screenshots and send it to a node.</p>
+      )}
+    </section>
+  );
+}

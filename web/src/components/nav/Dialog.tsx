@@ -1,0 +1,37 @@
+// A small modal dialog: a title, content and buttons; Escape or the backdrop closes it.
+
+import { useEffect } from 'react';
+import type { ReactNode } from 'react';
+import { Icon } from '../Icon';
+
+interface DialogProps {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer: ReactNode;
+  testId?: string;
+}
+
+export function Dialog({ title, onClose, children, footer, testId }: DialogProps) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+  return (
+    <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
+        <div className="panel-head">
+          <h2 className="panel-title">{title}</h2>
+          <button type="button" className="icon-button icon-xs" onClick={onClose} aria-label="Close">
+            <Icon name="close" size={14} />
+          </button>
+        </div>
+        <div className="dialog-body">{children}</div>
+        <div className="dialog-foot">{footer}</div>
+      </div>
+    </div>
+  );
+}

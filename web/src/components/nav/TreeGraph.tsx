@@ -1,0 +1,141 @@
+// The tree as a graph: nodes with screenshots, edges with keys, drag to move, drag handles to connect.
+
+import { Background, Controls, MarkerType, MiniMap, ReactFlow, applyNodeChanges } from '@xyflow/react';
+import type { Connection, NodeChange, ReactFlowInstance } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { EdgeMetric, Point, TreeDocument } from '../../api/nav';
+import { edgeHealth, layoutNodes } from '../../lib/navTree';
+import { ActionEdge } from './ActionEdge';
+import type { ActionFlowEdge, PathState } from './ActionEdge';
+import { ScreenNode } from './ScreenNode';
+import type { ScreenFlowNode } from './ScreenNode';
+
+export type Selection = { kind: 'node'; id: string } | { kind: 'edge'; id: string } | null;
+
+interface TreeGraphProps {
+  doc: TreeDocument;
+  metrics: EdgeMetric[];
+  /** Node ids not in the saved version. */
+  unsavedNodes: Set<string>;
+  selection: Selection;
+  onSelect: (selection: Selection) => void;
+  readOnly: boolean;
+  currentNode: string | null;
+  targetNode: string | null;
+  pathStates: Map<string, PathState>;
+  thumbStamp: number;
+  onMove: (moves: { id: string; position: Point }[]) => void;
+  onConnect: (source: string, target: string) => void;
+  /** Changes whenever a different tree is shown, to fit it to the view again. */
+  fitKey: string;
+}
+
+const nodeTypes = { screen: ScreenNode };
+const edgeTypes = { action: ActionEdge };
+
+function prefersDark(): boolean {
+  return !window.matchMedia || !window.matchMedia('(prefers-color-scheme: light)').matches;
+}
+
+export function TreeGraph(props: TreeGraphProps) {
+  const { doc, metrics, unsavedNodes, selection, onSelect, readOnly, currentNode, targetNode, pathStates, thumbStamp } = props;
+  const { onMove, onConnect, fitKey } = props;
+  const positions = useMemo(() => layoutNodes(doc), [doc]);
+
+  const derivedNodes = useMemo<ScreenFlowNode[]>(
+    () =>
+      doc.nodes.map((node) => ({
+        id: node.id,
+        type: 'screen',
+        position: positions.get(node.id) ?? node.position,
+        selected: selection?.kind === 'node' && selection.id === node.id,
+        deletable: false,
+        draggable: !readOnly,
+        data: {
+          node,
+          current: currentNode === node.id,
+          target: targetNode === node.id && currentNode !== node.id,
+          thumbStamp,
+          unsaved: unsavedNodes.has(node.id),
+        },
+      })),
+    [doc.nodes, positions, selection, readOnly, currentNode, targetNode, thumbStamp, unsavedNodes],
+  );
+
+  // React Flow moves nodes through changes; we keep its working copy and commit on drag end.
+  const [nodes, setNodes] = useState<ScreenFlowNode[]>(derivedNodes);
+  useEffect(() => setNodes(derivedNodes), [derivedNodes]);
+  const onNodesChange = useCallback(
+    (changes: NodeChange<ScreenFlowNode>[]) => setNodes((list) => applyNodeChanges(changes, list)),
+    [],
+  );
+
+  const selectEdge = useCallback((id: string) => onSelect({ kind: 'edge', id }), [onSelect]);
+  const edges = useMemo<ActionFlowEdge[]>(
+    () =>
+      doc.edges.map((edge) => {
+        const health = edgeHealth(edge.id, metrics);
+        const color = `var(--edge-${health.health})`;
+        const marker = { type: MarkerType.ArrowClosed, width: 16, height: 16, color };
+        return {
+          id: edge.id,
+          type: 'action',
+          source: edge.source,
+          target: edge.target,
+          selected: selection?.kind === 'edge' && selection.id === edge.id,
+          deletable: false,
+          markerEnd: marker,
+          markerStart: edge.reverse ? marker : undefined,
+          data: { edge, health, path: pathStates.get(edge.id) ?? 'none', onSelect: selectEdge },
+        };
+      }),
+    [doc.edges, metrics, selection, pathStates, selectEdge],
+  );
+
+  const flow = useRef<ReactFlowInstance<ScreenFlowNode, ActionFlowEdge> | null>(null);
+  useEffect(() => {
+    const timer = window.setTimeout(() => void flow.current?.fitView({ padding: 0.15, duration: 200 }), 60);
+    return () => window.clearTimeout(timer);
+  }, [fitKey]);
+
+  const handleConnect = useCallback(
+    (c: Connection) => {
+      if (c.source && c.target && c.source !== c.target) onConnect(c.source, c.target);
+    },
+    [onConnect],
+  );
+
+  return (
+    <div className="nav-graph" data-testid="nav-graph">
+      <ReactFlow<ScreenFlowNode, ActionFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onInit={(instance) => {
+          flow.current = instance;
+          void instance.fitView({ padding: 0.15 });
+        }}
+        onNodesChange={onNodesChange}
+        onNodeDragStop={(_, __, dragged) => onMove(dragged.map((n) => ({ id: n.id, position: n.position })))}
+        onNodeClick={(_, node) => onSelect({ kind: 'node', id: node.id })}
+        onEdgeClick={(_, edge) => onSelect({ kind: 'edge', id: edge.id })}
+        onPaneClick={() => onSelect(null)}
+        onConnect={handleConnect}
+        nodesConnectable={!readOnly}
+        nodesDraggable={!readOnly}
+        elementsSelectable
+        deleteKeyCode={null}
+        colorMode={prefersDark() ? 'dark' : 'light'}
+        minZoom={0.2}
+        maxZoom={2}
+        fitView
+      >
+        <Background gap={24} size={1} />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} className="nav-minimap" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

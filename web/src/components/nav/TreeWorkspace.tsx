@@ -1,0 +1,510 @@
+// One userinterface's tree: the graph, the inspector, the docked device and its jobs.
+
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ApiError, errorMessage } from '../../api/client';
+import { jobOf, navApi } from '../../api/nav';
+import type { NavJob, TreeDocument, Userinterface } from '../../api/nav';
+import type { Device } from '../../api/types';
+import { useReferences } from '../../hooks/useReferences';
+import { useNavJob } from '../../hooks/useNavJob';
+import { useTreeEditor } from '../../hooks/useTreeEditor';
+import { appendPress, edgeById, edgeIdFor, nodeById, slugId } from '../../lib/navTree';
+import { usePreference } from '../../lib/preferences';
+import { setNavigationGuard } from '../../lib/router';
+import { deviceKey, sortedDevices } from '../../store/liveState';
+import { useLiveStore } from '../../store/LiveStore';
+import { Icon } from '../Icon';
+import { Banner, ErrorState, Skeleton } from '../States';
+import { useToast } from '../Toasts';
+import type { PathState } from './ActionEdge';
+import { DeviceDock } from './DeviceDock';
+import { DeviceSession } from './DeviceSession';
+import type { LockView } from './DeviceSession';
+import { EdgeInspector } from './EdgeInspector';
+import type { ActionListName } from './EdgeInspector';
+import { HistoryPanel } from './HistoryPanel';
+import { JobPanel } from './JobPanel';
+import { NodeInspector } from './NodeInspector';
+import { SaveDialog } from './SaveDialog';
+import { TreeGraph } from './TreeGraph';
+import type { Selection } from './TreeGraph';
+import { ValidationsList } from './ValidationsList';
+
+type Tab = 'inspect' | 'run' | 'history' | 'validations';
+const NAV_DEVICE_KEY = 'vpt.navDevice';
+const LEAVE_WARNING = 'The tree has unsaved changes. Leave and lose them?';
+
+function useNavDevices(): Device[] {
+  const { state } = useLiveStore();
+  const hosts = state.hosts.data;
+  return (sortedDevices(state) ?? []).filter((d) => {
+    const host = hosts?.[d.host];
+    const online = host ? host.status === 'online' : d.status !== 'offline';
+    return online && d.status !== 'offline';
+  });
+}
+
+function describeChanges(saved: TreeDocument, draft: TreeDocument): string {
+  const ids = (list: { id: string }[]) => new Set(list.map((x) => x.id));
+  const [sn, dn, se, de] = [ids(saved.nodes), ids(draft.nodes), ids(saved.edges), ids(draft.edges)];
+  const count = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).length;
+  const parts = [
+    [count(dn, sn), 'node added', 'nodes added'],
+    [count(sn, dn), 'node removed', 'nodes removed'],
+    [count(de, se), 'edge added', 'edges added'],
+    [count(se, de), 'edge removed', 'edges removed'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`);
+  return parts.length ? `${parts.join(', ')}, and any edits to the rest.` : 'Edits to nodes and edges.';
+}
+
+export function TreeWorkspace({ ui }: { ui: Userinterface }) {
+  const toast = useToast();
+  const editor = useTreeEditor();
+  const treeId = ui.tree_id;
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const references = useReferences();
+  const [selection, setSelection] = useState<Selection>(null);
+  const [tab, setTab] = useState<Tab>('inspect');
+  const [viewing, setViewing] = useState<{ version: number; doc: TreeDocument } | null>(null);
+  const [saveOpen, setSaveOpen] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState(false);
+  const [thumbStamp, setThumbStamp] = useState(() => Date.now());
+  const [shooting, setShooting] = useState(false);
+  const [recording, setRecording] = useState<{ edgeId: string; list: ActionListName } | null>(null);
+  const [validationsKey, setValidationsKey] = useState(0);
+  const [positions, setPositions] = useState<Record<string, string>>({});
+
+  const devices = useNavDevices();
+  const [chosen, , rememberDevice] = usePreference(NAV_DEVICE_KEY, '');
+  const device = devices.find((d) => deviceKey(d.host, d.id) === chosen) ?? devices[0] ?? null;
+  const devKey = device ? deviceKey(device.host, device.id) : null;
+  const [lock, setLock] = useState<LockView | null>(null);
+  const onLockChange = useCallback((next: LockView) => setLock(next), []);
+
+  const reload = useCallback(
+    (keepDraft: boolean) =>
+      navApi.tree(treeId).then(
+        (tree) => editor.load(tree, keepDraft),
+        (err: unknown) => {
+          if (!keepDraft) setLoadError(errorMessage(err));
+        },
+      ),
+    [treeId, editor.load], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  useEffect(() => {
+    setLoadError(null);
+    void reload(false);
+  }, [reload, attempt]);
+
+  const onJobFinished = useCallback(
+    (job: NavJob) => {
+      if (job.position) setPositions((p) => ({ ...p, [deviceKey(job.host, job.device)]: job.position as string }));
+      void reload(true);
+      if (job.kind === 'validate') setValidationsKey((n) => n + 1);
+    },
+    [reload],
+  );
+  const tracker = useNavJob(onJobFinished);
+  const job = tracker.job;
+
+  // Unsaved work: warn before the tab closes and before the app moves to another page.
+  const dirty = editor.dirty;
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = LEAVE_WARNING;
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    const removeGuard = setNavigationGuard(() => window.confirm(LEAVE_WARNING));
+    return () => {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      removeGuard();
+    };
+  }, [dirty]);
+
+  const saved = editor.saved;
+  const readOnly = viewing !== null;
+  // Screenshots live on the server: show the saved node's picture even on a draft copy.
+  const doc = useMemo<TreeDocument>(() => {
+    if (viewing) return viewing.doc;
+    const shots = new Map((saved?.nodes ?? []).map((n) => [n.id, n.screenshot_url]));
+    return { ...editor.draft, nodes: editor.draft.nodes.map((n) => ({ ...n, screenshot_url: shots.get(n.id) ?? null })) };
+  }, [viewing, editor.draft, saved]);
+  const savedIds = useMemo(() => new Set((saved?.nodes ?? []).map((n) => n.id)), [saved]);
+  const unsavedNodes = useMemo(() => new Set(doc.nodes.filter((n) => !savedIds.has(n.id)).map((n) => n.id)), [doc.nodes, savedIds]);
+
+  const jobOnThisDevice = job && devKey === deviceKey(job.host, job.device) && job.tree_id === treeId ? job : null;
+  const position = jobOnThisDevice?.position ?? (devKey ? (positions[devKey] ?? null) : null);
+  const pathStates = useMemo(() => {
+    const map = new Map<string, PathState>();
+    for (const step of jobOnThisDevice?.steps ?? []) {
+      if (step.edge_id) map.set(step.edge_id, (['running', 'passed', 'failed', 'retried'].includes(step.status) ? step.status : 'none') as PathState);
+    }
+    return map;
+  }, [jobOnThisDevice]);
+
+  // ----- editing -----
+  const select = useCallback((next: Selection) => {
+    setSelection(next);
+    if (next) setTab('inspect');
+  }, []);
+
+  const addNode = () => {
+    const taken = new Set(editor.draft.nodes.map((n) => n.id));
+    const id = slugId('new screen', taken);
+    const anchor = nodeById(editor.draft, selection?.kind === 'node' ? selection.id : null);
+    const maxX = Math.max(0, ...editor.draft.nodes.map((n) => n.position.x));
+    const position = anchor ? { x: anchor.position.x + 280, y: anchor.position.y + 40 } : { x: maxX + 280, y: 0 };
+    editor.addNode({ id, label: 'New screen', type: 'screen', position, verifications: [], pass: 'all', timeout_ms: 2000 });
+    select({ kind: 'node', id });
+  };
+
+  const connect = useCallback(
+    (source: string, target: string) => {
+      const existing = editor.draft.edges.find(
+        (e) => (e.source === source && e.target === target) || (e.reverse && e.source === target && e.target === source),
+      );
+      if (existing) {
+        select({ kind: 'edge', id: existing.id });
+        return;
+      }
+      const id = edgeIdFor(source, target, editor.draft.edges);
+      editor.addEdge({ id, source, target, forward: [], reverse: null, retry: [], failure: [], wait_ms: 0, weight: 1 });
+      select({ kind: 'edge', id });
+      if (device?.remote) setRecording({ edgeId: id, list: 'forward' });
+    },
+    [editor, select, device],
+  );
+
+  const onRecorded = useCallback(
+    (key: string) => {
+      if (!recording) return;
+      const edge = edgeById(editor.draft, recording.edgeId);
+      if (!edge) return;
+      const current = recording.list === 'reverse' ? (edge.reverse ?? []) : (edge[recording.list] ?? []);
+      editor.updateEdge(edge.id, { [recording.list]: appendPress(current, key) });
+    },
+    [recording, editor],
+  );
+
+  // Recording stops when its edge is no longer selected or is gone.
+  useEffect(() => {
+    if (recording && (selection?.kind !== 'edge' || selection.id !== recording.edgeId)) setRecording(null);
+  }, [selection, recording]);
+
+  const save = async (message: string) => {
+    if (!saved) return;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      const tree = await navApi.saveTree(treeId, editor.draft, message, saved.version);
+      editor.load(tree);
+      setSaveOpen(false);
+      setRecording(null);
+      toast.show(`Saved version ${tree.version}`, 'info');
+    } catch (err) {
+      setSaveError(
+        err instanceof ApiError && err.status === 409
+          ? `${errorMessage(err)} Someone saved this tree while you were editing: open the history to see their version, or discard your changes to load it.`
+          : errorMessage(err),
+      );
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const viewVersion = (version: number | null) => {
+    if (version === null) {
+      setViewing(null);
+      return;
+    }
+    navApi.historyVersion(treeId, version).then(
+      (d) => {
+        setViewing({ version, doc: { nodes: d.nodes, edges: d.edges } });
+        setSelection(null);
+      },
+      (err: unknown) => toast.show(errorMessage(err)),
+    );
+  };
+
+  const restore = async (version: number) => {
+    if (dirty && !window.confirm('Restoring replaces your unsaved changes. Continue?')) return;
+    setRestoring(true);
+    try {
+      const tree = await navApi.restore(treeId, version);
+      editor.load(tree);
+      setViewing(null);
+      toast.show(`Restored version ${version} as version ${tree.version}`, 'info');
+    } catch (err) {
+      toast.show(errorMessage(err));
+    } finally {
+      setRestoring(false);
+    }
+  };
+
+  const takeScreenshot = async (nodeId: string) => {
+    if (!device) return;
+    setShooting(true);
+    try {
+      await navApi.takeScreenshot(treeId, nodeId, device.host, device.id);
+      await reload(true);
+      setThumbStamp(Date.now());
+      toast.show(`Screenshot of ${nodeId} taken from ${device.name}`, 'info');
+    } catch (err) {
+      toast.show(errorMessage(err));
+    } finally {
+      setShooting(false);
+    }
+  };
+
+  // ----- running -----
+  const otherHolder = lock?.heldByOther ? lock.heldByOther.owner : null;
+  const runBlocked = !device
+    ? 'Pick a device beside the graph first.'
+    : otherHolder
+      ? `${device.name} is controlled by ${otherHolder}. Wait until they release it.`
+      : tracker.running
+        ? 'A navigation is running on this device.'
+        : null;
+
+  const start = async (kind: 'goto' | 'validate', target?: string) => {
+    if (!device || runBlocked) return;
+    if (dirty) toast.show('Runs use the saved tree: your unsaved changes are not part of this run.', 'info');
+    try {
+      const answer =
+        kind === 'goto'
+          ? await navApi.navigate(device.host, device.id, treeId, target as string, lock?.token ?? null)
+          : await navApi.validate(device.host, device.id, treeId, lock?.token ?? null);
+      tracker.follow(jobOf(answer));
+      setTab('run');
+    } catch (err) {
+      lock?.noteRefusal(err);
+      toast.show(
+        err instanceof ApiError && err.status === 423
+          ? `${device.name} is controlled by ${typeof err.body.owner === 'string' ? err.body.owner : 'someone else'}: ${errorMessage(err)}`
+          : errorMessage(err),
+      );
+    }
+  };
+
+  // ----- render -----
+  if (loadError && !saved) {
+    return <ErrorState title={`Could not load the tree of ${ui.name}`} message={loadError} onRetry={() => setAttempt((n) => n + 1)} />;
+  }
+  if (!saved) {
+    return (
+      <div className="nav-workspace" aria-busy="true">
+        <div className="nav-graph nav-graph-loading">
+          <Skeleton height="100%" />
+        </div>
+        <aside className="nav-side">
+          <Skeleton height={240} />
+          <Skeleton height={300} />
+        </aside>
+      </div>
+    );
+  }
+
+  const node = selection?.kind === 'node' ? nodeById(doc, selection.id) : null;
+  const edge = selection?.kind === 'edge' ? edgeById(doc, selection.id) : null;
+  const keys = device?.remote?.keys ?? [];
+  const recordingLabel = recording ? `${recording.edgeId} · ${recording.list === 'reverse' ? 'back' : recording.list}` : null;
+
+  return (
+    <>
+      <div className="nav-toolbar" data-testid="nav-toolbar">
+        <span className="badge badge-muted" data-testid="tree-version" title={`Saved ${saved.updated_at}`}>
+          Version {saved.version}
+        </span>
+        {dirty ? (
+          <span className="badge badge-warn unsaved-badge" data-testid="unsaved">
+            <span className="badge-dot" /> Unsaved changes
+          </span>
+        ) : (
+          <span className="muted small">All changes saved</span>
+        )}
+        <span className="toolbar-spacer" />
+        <button type="button" className="button button-sm" onClick={addNode} disabled={readOnly} data-testid="add-node">
+          <Icon name="plus" size={14} /> Add node
+        </button>
+        <button type="button" className="button button-sm" onClick={editor.undo} disabled={!editor.canUndo || readOnly} title="Undo the last edit" data-testid="undo">
+          <Icon name="undo" size={14} /> Undo
+        </button>
+        <button type="button" className="button button-sm" onClick={() => window.confirm('Discard every unsaved change?') && editor.discard()} disabled={!dirty || readOnly}>
+          Discard
+        </button>
+        <button type="button" className="button button-sm button-primary" onClick={() => (setSaveError(null), setSaveOpen(true))} disabled={!dirty || readOnly} data-testid="save">
+          <Icon name="check" size={14} /> Save
+        </button>
+        <span className="toolbar-divider" />
+        <button type="button" className="button button-sm" onClick={() => void start('validate')} disabled={runBlocked !== null} title={runBlocked ?? 'Walk every edge once on the docked device'} data-testid="validate">
+          <Icon name="check" size={14} /> Validate tree
+        </button>
+        <a className="button button-sm" href={navApi.exportUrl(treeId)} download={`${ui.name}.vpt-tree.json`} title={dirty ? 'Exports the saved version' : 'Download the tree, its references and screenshots'}>
+          <Icon name="download" size={14} /> Export
+        </a>
+      </div>
+
+      {viewing ? (
+        <Banner tone="warning" icon="history">
+          Viewing <strong>version {viewing.version}</strong> (read-only).{' '}
+          <button type="button" className="link-button" onClick={() => void restore(viewing.version)} disabled={restoring}>
+            Restore it
+          </button>{' '}
+          or{' '}
+          <button type="button" className="link-button" onClick={() => setViewing(null)}>
+            go back to the current version
+          </button>
+          .
+        </Banner>
+      ) : null}
+
+      <div className="nav-workspace">
+        <TreeGraph
+          doc={doc}
+          metrics={saved.metrics ?? []}
+          unsavedNodes={viewing ? new Set() : unsavedNodes}
+          selection={selection}
+          onSelect={select}
+          readOnly={readOnly}
+          currentNode={position}
+          targetNode={jobOnThisDevice?.status === 'running' ? jobOnThisDevice.target : null}
+          pathStates={pathStates}
+          thumbStamp={thumbStamp}
+          onMove={editor.moveNodes}
+          onConnect={connect}
+          fitKey={`${treeId}:${viewing?.version ?? 'draft'}`}
+        />
+        <aside className="nav-side">
+          {device ? (
+            <DeviceSession
+              key={devKey}
+              devices={devices}
+              device={device}
+              onChoose={rememberDevice}
+              onLockChange={onLockChange}
+              onRecorded={recording ? onRecorded : null}
+              recordingInto={recordingLabel}
+              onStopRecording={() => setRecording(null)}
+              position={position}
+              keyboardEnabled={recording !== null}
+            />
+          ) : (
+            <DeviceDock devices={[]} device={null} onChoose={rememberDevice} lock={null} me="" controlsDisabled onPress={() => undefined} flash={null} recordingInto={null} onStopRecording={() => undefined} position={null} />
+          )}
+
+          <section className="panel nav-tabs-panel">
+            <div className="tabs" role="tablist">
+              {(
+                [
+                  ['inspect', 'Selected'],
+                  ['run', 'Run'],
+                  ['history', 'History'],
+                  ['validations', 'Validations'],
+                ] as [Tab, string][]
+              ).map(([id, label]) => (
+                <button key={id} type="button" role="tab" aria-selected={tab === id} className="tab" onClick={() => setTab(id)} data-testid={`tab-${id}`}>
+                  {label}
+                  {id === 'run' && tracker.running ? <span className="tab-dot" /> : null}
+                </button>
+              ))}
+            </div>
+
+            {tab === 'inspect' ? (
+              node ? (
+                <NodeInspector
+                  key={node.id}
+                  node={node}
+                  takenIds={new Set(doc.nodes.map((n) => n.id))}
+                  userinterface={ui.name}
+                  references={references.data}
+                  referencesError={references.error}
+                  readOnly={readOnly}
+                  saved={savedIds.has(node.id)}
+                  thumbStamp={thumbStamp}
+                  onChange={(patch) => editor.updateNode(node.id, patch)}
+                  onRename={(newId) => {
+                    editor.renameNode(node.id, newId);
+                    setSelection({ kind: 'node', id: newId });
+                  }}
+                  onDelete={() => {
+                    editor.removeNode(node.id);
+                    setSelection(null);
+                  }}
+                  goBlocked={readOnly ? 'Go back to the current version to run it.' : !savedIds.has(node.id) ? 'Save the tree before going to a new node.' : runBlocked}
+                  onGo={() => void start('goto', node.id)}
+                  screenshotBlocked={!device ? 'Pick a device to take the screenshot from.' : null}
+                  takingScreenshot={shooting}
+                  onScreenshot={() => void takeScreenshot(node.id)}
+                />
+              ) : edge ? (
+                <EdgeInspector
+                  key={edge.id}
+                  edge={edge}
+                  source={nodeById(doc, edge.source)}
+                  target={nodeById(doc, edge.target)}
+                  metrics={saved.metrics ?? []}
+                  keys={keys}
+                  readOnly={readOnly}
+                  recording={recording?.edgeId === edge.id ? recording.list : null}
+                  onToggleRecord={
+                    device?.remote && !otherHolder
+                      ? (list) => setRecording((r) => (r?.edgeId === edge.id && r.list === list ? null : { edgeId: edge.id, list }))
+                      : null
+                  }
+                  onChange={(patch) => editor.updateEdge(edge.id, patch)}
+                  onDelete={() => {
+                    editor.removeEdge(edge.id);
+                    setSelection(null);
+                  }}
+                />
+              ) : (
+                <div className="inspector-empty">
+                  <Icon name="target" size={22} />
+                  <p>
+                    Click a node to edit it or send the device there. Click an edge to edit its keys. Drag from a node’s right
+                    handle to another node to connect them.
+                  </p>
+                </div>
+              )
+            ) : null}
+
+            {tab === 'run' ? (
+              job ? (
+                <JobPanel job={job} error={tracker.error} targetLabel={nodeById(doc, job.target)?.label ?? null} onCancel={() => void tracker.cancel()} onClose={tracker.clear} />
+              ) : (
+                <div className="inspector-empty">
+                  <Icon name="target" size={22} />
+                  <p>Select a node and choose <strong>Go here</strong>, or <strong>Validate tree</strong>, to follow the device live.</p>
+                </div>
+              )
+            ) : null}
+
+            {tab === 'history' ? (
+              <HistoryPanel treeId={treeId} currentVersion={saved.version} viewing={viewing?.version ?? null} onView={viewVersion} onRestore={(v) => void restore(v)} busy={restoring} />
+            ) : null}
+
+            {tab === 'validations' ? <ValidationsList treeId={treeId} refreshKey={validationsKey} /> : null}
+          </section>
+        </aside>
+      </div>
+
+      {saveOpen ? (
+        <SaveDialog
+          version={saved.version}
+          changes={describeChanges(saved, editor.draft)}
+          busy={saving}
+          error={saveError}
+          onSave={(m) => void save(m)}
+          onClose={() => setSaveOpen(false)}
+        />
+      ) : null}
+    </>
+  );
+}
