@@ -223,7 +223,10 @@ export const navApi = {
     if (options.replace) query.set('replace', 'true');
     if (options.name) query.set('name', options.name);
     const qs = query.toString();
-    return request<Userinterface>(`/api/trees/import${qs ? `?${qs}` : ''}`, { method: 'POST', body: doc });
+    return request<{ userinterface: Userinterface; tree_id: number } | Userinterface>(`/api/trees/import${qs ? `?${qs}` : ''}`, {
+      method: 'POST',
+      body: doc,
+    }).then((answer) => ('userinterface' in answer && typeof answer.userinterface === 'object' ? answer.userinterface : (answer as Userinterface)));
   },
 
   navigate: (host: string, device: string, treeId: number, target: string, lockToken: string | null) =>

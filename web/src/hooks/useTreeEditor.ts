@@ -11,6 +11,8 @@ interface EditorState {
   saved: Tree | null;
   draft: TreeDocument;
   past: TreeDocument[];
+  /** A version saved elsewhere while we had unsaved edits (saving will be refused), or null. */
+  newerVersion: number | null;
 }
 
 type EditorAction =
@@ -25,9 +27,15 @@ function docOf(tree: Tree): TreeDocument {
 
 function reducer(state: EditorState, action: EditorAction): EditorState {
   switch (action.type) {
-    case 'loaded':
-      // A refresh of the same tree (e.g. new metrics) keeps unsaved work.
-      return action.keepDraft ? { ...state, saved: action.tree } : { saved: action.tree, draft: docOf(action.tree), past: [] };
+    case 'loaded': {
+      const fresh = { saved: action.tree, draft: docOf(action.tree), past: [], newerVersion: null };
+      if (!action.keepDraft || !state.saved) return fresh;
+      const dirty = !sameDocument(state.draft, docOf(state.saved));
+      if (!dirty) return { ...fresh, past: state.past };
+      if (action.tree.version === state.saved.version) return { ...state, saved: action.tree };
+      // Someone saved meanwhile: keep our base (so saving says so) but take the new metrics.
+      return { ...state, saved: { ...state.saved, metrics: action.tree.metrics }, newerVersion: action.tree.version };
+    }
     case 'edit': {
       const next = action.change(state.draft);
       if (next === state.draft) return state;
@@ -49,6 +57,7 @@ export interface TreeEditor {
   draft: TreeDocument;
   dirty: boolean;
   canUndo: boolean;
+  newerVersion: number | null;
   /** Replaces the saved tree; `keepDraft` keeps unsaved edits (a metrics refresh). */
   load: (tree: Tree, keepDraft?: boolean) => void;
   undo: () => void;
@@ -65,7 +74,7 @@ export interface TreeEditor {
 }
 
 export function useTreeEditor(): TreeEditor {
-  const [state, dispatch] = useReducer(reducer, { saved: null, draft: { nodes: [], edges: [] }, past: [] });
+  const [state, dispatch] = useReducer(reducer, { saved: null, draft: { nodes: [], edges: [] }, past: [], newerVersion: null });
   const edit = useCallback((change: (doc: TreeDocument) => TreeDocument) => dispatch({ type: 'edit', change }), []);
 
   const actions = useMemo(
@@ -123,5 +132,12 @@ export function useTreeEditor(): TreeEditor {
     [state.draft, state.saved],
   );
 
-  return { saved: state.saved, draft: state.draft, dirty, canUndo: state.past.length > 0, ...actions };
+  return {
+    saved: state.saved,
+    draft: state.draft,
+    dirty,
+    canUndo: state.past.length > 0,
+    newerVersion: state.newerVersion,
+    ...actions,
+  };
 }

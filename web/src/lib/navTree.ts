@@ -132,7 +132,8 @@ function canonical(doc: TreeDocument): string {
     if (value && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value as Record<string, unknown>)
-          .filter(([k, v]) => k !== 'screenshot_url' && v !== undefined)
+          // `repeat: 1` is the default the server leaves out.
+          .filter(([k, v]) => k !== 'screenshot_url' && v !== undefined && !(k === 'repeat' && v === 1))
           .sort(([x], [y]) => x.localeCompare(y))
           .map(([k, v]) => [k, sortKeys(v)]),
       );

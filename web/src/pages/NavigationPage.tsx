@@ -99,6 +99,7 @@ export function NavigationPage({ params }: PageProps) {
               onChange={(e) => navigate(pathFor(e.target.value))}
               disabled={!list || list.length === 0}
               data-testid="nav-ui"
+              title={ui?.description ?? undefined}
             >
               {!ui ? <option value="">Choose…</option> : null}
               {(list ?? []).map((u) => (
@@ -116,7 +117,6 @@ export function NavigationPage({ params }: PageProps) {
           </button>
         </div>
       </div>
-      {ui?.description ? <p className="muted small nav-ui-description">{ui.description}</p> : null}
       {content}
       {dialog === 'new' ? <NewUserinterfaceDialog onCreated={(u) => opened(u, 'Created')} onClose={() => setDialog(null)} /> : null}
       {dialog === 'import' ? <ImportDialog onImported={(u) => opened(u, 'Imported')} onClose={() => setDialog(null)} /> : null}

@@ -5,8 +5,8 @@ import { streamUrl } from '../../api/endpoints';
 import type { DeviceLock } from '../../hooks/useDeviceLock';
 import { deviceKey } from '../../store/liveState';
 import { LivePicture } from '../device/LivePicture';
-import { LockPanel } from '../device/LockPanel';
 import { RemotePad } from '../device/RemotePad';
+import { formatTime } from '../../lib/format';
 import { Icon } from '../Icon';
 
 interface DeviceDockProps {
@@ -23,6 +23,39 @@ interface DeviceDockProps {
   onStopRecording: () => void;
   /** Node the device is known to be on (from the last job). */
   position: string | null;
+}
+
+/** The device's control lock in one line: who holds it, and take or release it. */
+function LockRow({ lock, me }: { lock: DeviceLock; me: string }) {
+  const other = lock.heldByOther;
+  const otherName = other ? (other.owner === me ? `${me} (you, elsewhere)` : other.owner) : null;
+  return (
+    <div className={`lock-row${other ? ' lock-row-other' : ''}`} data-testid="nav-lock">
+      <Icon name={lock.held || other ? 'lock' : 'unlock'} size={15} />
+      <span className="lock-row-text">
+        {lock.held ? (
+          <>You control this device; others cannot press keys or navigate it.</>
+        ) : other ? (
+          <>
+            Controlled by <strong>{otherName}</strong>
+            {other.expires_at ? ` until ${formatTime(other.expires_at)}` : ''}: you cannot navigate it now.
+          </>
+        ) : (
+          <>Nobody controls this device.</>
+        )}
+      </span>
+      {lock.held ? (
+        <button type="button" className="button button-sm" onClick={() => void lock.release()} disabled={lock.busy}>
+          Release
+        </button>
+      ) : (
+        <button type="button" className="button button-sm" onClick={() => void lock.take()} disabled={lock.busy || (other !== null && other.owner !== me)}>
+          {lock.busy ? 'Taking…' : 'Take control'}
+        </button>
+      )}
+      {lock.error ? <span className="form-error">{lock.error}</span> : null}
+    </div>
+  );
 }
 
 export function DeviceDock(props: DeviceDockProps) {
@@ -60,13 +93,16 @@ export function DeviceDock(props: DeviceDockProps) {
           <LivePicture url={streamUrl(device.host, device.id, { width: 640 })} blocker={null} label={`Live picture of ${device.name}`} />
           {recordingInto ? (
             <div className="recording-bar" role="status">
-              <span className="rec-dot" aria-hidden="true" /> Recording into <strong>{recordingInto}</strong> — press keys on the remote below
+              <span className="rec-dot" aria-hidden="true" />
+              <span>
+                Recording into <strong>{recordingInto}</strong>: press keys on the remote or the keyboard arrows
+              </span>
               <button type="button" className="button button-sm" onClick={onStopRecording}>
                 Stop
               </button>
             </div>
           ) : null}
-          {lock ? <LockPanel lock={lock} me={me} disabled={controlsDisabled && !lock.held} /> : null}
+          {lock ? <LockRow lock={lock} me={me} /> : null}
           <details className="nav-remote" open={recordingInto !== null}>
             <summary>
               <Icon name="devices" size={15} /> Remote

@@ -29,10 +29,17 @@ interface TreeGraphProps {
   onConnect: (source: string, target: string) => void;
   /** Changes whenever a different tree is shown, to fit it to the view again. */
   fitKey: string;
+  /** Filled with a function giving the graph point at the middle of the visible pane. */
+  centerRef: { current: (() => Point) | null };
 }
 
 const nodeTypes = { screen: ScreenNode };
 const edgeTypes = { action: ActionEdge };
+
+function minimapColor(node: ScreenFlowNode): string {
+  if (node.data.current) return '#3fb96b';
+  return node.selected ? '#5b8cff' : '#4a5261';
+}
 
 function prefersDark(): boolean {
   return !window.matchMedia || !window.matchMedia('(prefers-color-scheme: light)').matches;
@@ -40,7 +47,8 @@ function prefersDark(): boolean {
 
 export function TreeGraph(props: TreeGraphProps) {
   const { doc, metrics, unsavedNodes, selection, onSelect, readOnly, currentNode, targetNode, pathStates, thumbStamp } = props;
-  const { onMove, onConnect, fitKey } = props;
+  const { onMove, onConnect, fitKey, centerRef } = props;
+  const paneRef = useRef<HTMLDivElement>(null);
   const positions = useMemo(() => layoutNodes(doc), [doc]);
 
   const derivedNodes = useMemo<ScreenFlowNode[]>(
@@ -77,7 +85,7 @@ export function TreeGraph(props: TreeGraphProps) {
       doc.edges.map((edge) => {
         const health = edgeHealth(edge.id, metrics);
         const color = `var(--edge-${health.health})`;
-        const marker = { type: MarkerType.ArrowClosed, width: 16, height: 16, color };
+        const marker = { type: MarkerType.ArrowClosed, width: 18, height: 18, color, markerUnits: 'userSpaceOnUse' };
         return {
           id: edge.id,
           type: 'action',
@@ -95,6 +103,16 @@ export function TreeGraph(props: TreeGraphProps) {
 
   const flow = useRef<ReactFlowInstance<ScreenFlowNode, ActionFlowEdge> | null>(null);
   useEffect(() => {
+    centerRef.current = () => {
+      const rect = paneRef.current?.getBoundingClientRect();
+      if (!flow.current || !rect) return { x: 0, y: 0 };
+      return flow.current.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+    };
+    return () => {
+      centerRef.current = null;
+    };
+  }, [centerRef]);
+  useEffect(() => {
     const timer = window.setTimeout(() => void flow.current?.fitView({ padding: 0.15, duration: 200 }), 60);
     return () => window.clearTimeout(timer);
   }, [fitKey]);
@@ -107,7 +125,7 @@ export function TreeGraph(props: TreeGraphProps) {
   );
 
   return (
-    <div className="nav-graph" data-testid="nav-graph">
+    <div className="nav-graph" data-testid="nav-graph" ref={paneRef}>
       <ReactFlow<ScreenFlowNode, ActionFlowEdge>
         nodes={nodes}
         edges={edges}
@@ -127,13 +145,14 @@ export function TreeGraph(props: TreeGraphProps) {
         nodesDraggable={!readOnly}
         elementsSelectable
         deleteKeyCode={null}
+        disableKeyboardA11y
         colorMode={prefersDark() ? 'dark' : 'light'}
         minZoom={0.2}
         maxZoom={2}
         fitView
       >
         <Background gap={24} size={1} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} className="nav-minimap" />
+        <MiniMap pannable zoomable nodeStrokeWidth={3} className="nav-minimap" style={{ width: 150, height: 100 }} nodeColor={minimapColor} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

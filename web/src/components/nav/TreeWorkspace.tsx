@@ -1,9 +1,9 @@
 // One userinterface's tree: the graph, the inspector, the docked device and its jobs.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../../api/client';
 import { jobOf, navApi } from '../../api/nav';
-import type { NavJob, TreeDocument, Userinterface } from '../../api/nav';
+import type { NavJob, Point, TreeDocument, Userinterface } from '../../api/nav';
 import type { Device } from '../../api/types';
 import { useReferences } from '../../hooks/useReferences';
 import { useNavJob } from '../../hooks/useNavJob';
@@ -79,6 +79,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const [validationsKey, setValidationsKey] = useState(0);
   const [positions, setPositions] = useState<Record<string, string>>({});
 
+  const viewCenter = useRef<(() => Point) | null>(null);
   const devices = useNavDevices();
   const [chosen, , rememberDevice] = usePreference(NAV_DEVICE_KEY, '');
   const device = devices.find((d) => deviceKey(d.host, d.id) === chosen) ?? devices[0] ?? null;
@@ -100,6 +101,19 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
     setLoadError(null);
     void reload(false);
   }, [reload, attempt]);
+
+  // Saves and screenshots made elsewhere (another tab, another person) show up here.
+  const { subscribe } = useLiveStore();
+  useEffect(
+    () =>
+      subscribe((raw) => {
+        const event = raw as unknown as { type: string; data?: { tree_id?: number; screenshot?: string } };
+        if (event.type !== 'tree.saved' || event.data?.tree_id !== treeId) return;
+        if (event.data.screenshot) setThumbStamp(Date.now());
+        void reload(true);
+      }),
+    [subscribe, treeId, reload],
+  );
 
   const onJobFinished = useCallback(
     (job: NavJob) => {
@@ -158,9 +172,21 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const addNode = () => {
     const taken = new Set(editor.draft.nodes.map((n) => n.id));
     const id = slugId('new screen', taken);
-    const anchor = nodeById(editor.draft, selection?.kind === 'node' ? selection.id : null);
-    const maxX = Math.max(0, ...editor.draft.nodes.map((n) => n.position.x));
-    const position = anchor ? { x: anchor.position.x + 280, y: anchor.position.y + 40 } : { x: maxX + 280, y: 0 };
+    // In the middle of what is on screen (nudged off any node already there), so it is seen.
+    const center = viewCenter.current?.() ?? { x: 0, y: 0 };
+    const free = (p: Point) => !editor.draft.nodes.some((n) => Math.abs(n.position.x - p.x) < 210 && Math.abs(n.position.y - p.y) < 170);
+    const start = { x: Math.round(center.x - 92), y: Math.round(center.y - 70) };
+    let position = start;
+    search: for (let ring = 1; ring < 12; ring++) {
+      for (const [dx, dy] of [[1, 0], [0, 1], [-1, 0], [0, -1], [1, 1], [-1, 1], [1, -1], [-1, -1]] as const) {
+        const p = { x: start.x + dx * ring * 110, y: start.y + dy * ring * 90 };
+        if (free(p)) {
+          position = p;
+          break search;
+        }
+      }
+    }
+    if (free(start)) position = start;
     editor.addNode({ id, label: 'New screen', type: 'screen', position, verifications: [], pass: 'all', timeout_ms: 2000 });
     select({ kind: 'node', id });
   };
@@ -351,6 +377,12 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
         </a>
       </div>
 
+      {editor.newerVersion !== null && !viewing ? (
+        <Banner tone="warning">
+          <strong>Version {editor.newerVersion} was saved elsewhere</strong> while you were editing. Saving your changes will be
+          refused; discard them to load the new version, or export yours first.
+        </Banner>
+      ) : null}
       {viewing ? (
         <Banner tone="warning" icon="history">
           Viewing <strong>version {viewing.version}</strong> (read-only).{' '}
@@ -380,6 +412,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
           onMove={editor.moveNodes}
           onConnect={connect}
           fitKey={`${treeId}:${viewing?.version ?? 'draft'}`}
+          centerRef={viewCenter}
         />
         <aside className="nav-side">
           {device ? (
