@@ -23,9 +23,9 @@ export const routes: AppRoute[] = [
   { path: '/', page: DashboardPage, nav: { label: 'Dashboard', icon: 'dashboard' } },
   { path: '/devices', page: DevicesPage, nav: { label: 'Devices', icon: 'devices' } },
   { path: '/devices/:host/:id', page: DeviceViewPage },
+  { path: '/references', page: ReferencesPage, nav: { label: 'References', icon: 'reference' } },
   { path: '/navigation', page: NavigationPage, nav: { label: 'Navigation', icon: 'tree' } },
   { path: '/navigation/:ui', page: NavigationPage },
-  { path: '/references', page: ReferencesPage, nav: { label: 'References', icon: 'reference' } },
   { path: '/settings', page: SettingsPage, nav: { label: 'Settings', icon: 'settings' } },
 ];
 

@@ -362,7 +362,11 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
         <button type="button" className="button button-sm" onClick={editor.undo} disabled={!editor.canUndo || readOnly} title="Undo the last edit" data-testid="undo">
           <Icon name="undo" size={14} /> Undo
         </button>
-        <button type="button" className="button button-sm" onClick={() => window.confirm('Discard every unsaved change?') && editor.discard()} disabled={!dirty || readOnly}>
+        <button type="button" className="button button-sm" onClick={() => {
+            if (!window.confirm('Discard every unsaved change?')) return;
+            if (editor.newerVersion !== null) void reload(false);
+            else editor.discard();
+          }} disabled={!dirty || readOnly}>
           Discard
         </button>
         <button type="button" className="button button-sm button-primary" onClick={() => (setSaveError(null), setSaveOpen(true))} disabled={!dirty || readOnly} data-testid="save">
