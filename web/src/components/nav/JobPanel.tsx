@@ -27,13 +27,23 @@ interface JobPanelProps {
   targetLabel: string | null;
   onCancel: () => void;
   onClose: () => void;
+  onSelectEdge: (edgeId: string) => void;
 }
 
-export function JobPanel({ job, error, targetLabel, onCancel, onClose }: JobPanelProps) {
+export function JobPanel({ job, error, targetLabel, onCancel, onClose, onSelectEdge }: JobPanelProps) {
   const running = job.status === 'running';
   const isValidation = job.kind === 'validate';
   const status = JOB_STATUS[job.status] ?? { label: job.status, tone: 'muted' };
-  const label = isValidation && job.status === 'passed' ? 'All edges passed' : status.label;
+  const v = job.validation;
+  const failedEdges = v ? v.edges_total - v.edges_passed : 0;
+  let label = status.label;
+  let tone = status.tone;
+  if (isValidation && job.status !== 'running' && v) {
+    label = failedEdges > 0 ? `${failedEdges} edge${failedEdges > 1 ? 's' : ''} failed` : 'All edges passed';
+    tone = failedEdges > 0 ? 'bad' : 'good';
+  } else if (isValidation && job.status === 'passed') {
+    label = 'Done';
+  }
   return (
     <section className="panel job-panel" data-testid="job-panel" data-status={job.status}>
       <div className="panel-head">
@@ -53,7 +63,7 @@ export function JobPanel({ job, error, targetLabel, onCancel, onClose }: JobPane
       </div>
       <div className="job-summary">
         {running ? <Spinner label="Running" /> : null}
-        <span className={`badge badge-${status.tone}`} data-testid="job-status">
+        <span className={`badge badge-${tone}`} data-testid="job-status">
           {label}
         </span>
         <span className="muted small">
@@ -63,7 +73,7 @@ export function JobPanel({ job, error, targetLabel, onCancel, onClose }: JobPane
       </div>
       {job.error ? <p className="form-error">{job.error}</p> : null}
       {error ? <p className="form-error">{error}</p> : null}
-      {isValidation && job.validation ? <ValidationResults summary={job.validation} /> : null}
+      {isValidation && job.validation ? <ValidationResults summary={job.validation} onSelectEdge={onSelectEdge} /> : null}
       {isValidation && job.validation ? (
         <details className="inspector-more">
           <summary>Every move ({job.steps.length})</summary>

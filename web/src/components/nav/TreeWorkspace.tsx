@@ -514,7 +514,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
 
             {tab === 'run' ? (
               job ? (
-                <JobPanel job={job} error={tracker.error} targetLabel={nodeById(doc, job.target)?.label ?? null} onCancel={() => void tracker.cancel()} onClose={tracker.clear} />
+                <JobPanel job={job} error={tracker.error} targetLabel={nodeById(doc, job.target)?.label ?? null} onCancel={() => void tracker.cancel()} onClose={tracker.clear} onSelectEdge={(id) => setSelection({ kind: 'edge', id })} />
               ) : (
                 <div className="inspector-empty">
                   <Icon name="target" size={22} />
@@ -527,7 +527,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
               <HistoryPanel treeId={treeId} currentVersion={saved.version} viewing={viewing?.version ?? null} onView={viewVersion} onRestore={(v) => void restore(v)} busy={restoring} />
             ) : null}
 
-            {tab === 'validations' ? <ValidationsList treeId={treeId} refreshKey={validationsKey} /> : null}
+            {tab === 'validations' ? <ValidationsList treeId={treeId} refreshKey={validationsKey} onSelectEdge={(id) => setSelection({ kind: 'edge', id })} /> : null}
           </section>
         </aside>
       </div>

@@ -3,7 +3,13 @@
 import type { EdgeResult, ValidationSummary } from '../../api/nav';
 import { formatMs } from '../../lib/format';
 
-export function ValidationResults({ summary }: { summary: { results?: EdgeResult[] } & Partial<ValidationSummary> }) {
+interface ValidationResultsProps {
+  summary: { results?: EdgeResult[] } & Partial<ValidationSummary>;
+  /** Shows an edge on the graph. */
+  onSelectEdge?: (edgeId: string) => void;
+}
+
+export function ValidationResults({ summary, onSelectEdge }: ValidationResultsProps) {
   const results = summary.results ?? [];
   const failed = results.filter((r) => !r.passed);
   return (
@@ -38,7 +44,13 @@ export function ValidationResults({ summary }: { summary: { results?: EdgeResult
           </thead>
           <tbody>
             {[...failed, ...results.filter((r) => r.passed)].map((r) => (
-              <tr key={`${r.edge_id}-${r.direction}`} className={r.passed ? '' : 'row-bad'}>
+              <tr
+                key={`${r.edge_id}-${r.direction}`}
+                className={r.passed ? '' : 'row-bad'}
+                data-edge={onSelectEdge ? r.edge_id : undefined}
+                onClick={onSelectEdge ? () => onSelectEdge(r.edge_id) : undefined}
+                title={onSelectEdge ? 'Show this edge on the graph' : undefined}
+              >
                 <td className="mono">{r.edge_id}</td>
                 <td>{r.direction === 'reverse' ? 'back' : 'forward'}</td>
                 <td>

@@ -8,7 +8,13 @@ import { formatDateTime } from '../../lib/format';
 import { EmptyState, ErrorState, Skeleton } from '../States';
 import { ValidationResults } from './ValidationResults';
 
-export function ValidationsList({ treeId, refreshKey }: { treeId: number; refreshKey: number }) {
+interface ValidationsListProps {
+  treeId: number;
+  refreshKey: number;
+  onSelectEdge: (edgeId: string) => void;
+}
+
+export function ValidationsList({ treeId, refreshKey, onSelectEdge }: ValidationsListProps) {
   const [list, setList] = useState<Validation[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -66,7 +72,7 @@ export function ValidationsList({ treeId, refreshKey }: { treeId: number; refres
               </button>
               {open?.id === v.id ? (
                 <div className="history-detail">
-                  <ValidationResults summary={open} />
+                  <ValidationResults summary={open} onSelectEdge={onSelectEdge} />
                 </div>
               ) : null}
             </li>
