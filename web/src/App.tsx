@@ -1,5 +1,7 @@
+import { Suspense } from 'react';
 import { OfflineBanner } from './components/OfflineBanner';
 import { Sidebar } from './components/Sidebar';
+import { Skeleton } from './components/States';
 import { TopBar } from './components/TopBar';
 import { isUnder, matchPath, usePathname } from './lib/router';
 import { NotFoundPage } from './pages/NotFoundPage';
@@ -32,7 +34,7 @@ export function App() {
         <TopBar section={sectionFor(pathname)} />
         <main className="page">
           <OfflineBanner />
-          {content}
+          <Suspense fallback={<Skeleton height={480} />}>{content}</Suspense>
         </main>
       </div>
     </div>

@@ -1,13 +1,16 @@
 // Every page of the app. A route with `nav` also gets a sidebar link, in this order.
 
+import { lazy } from 'react';
 import type { ComponentType } from 'react';
 import type { RouteParams } from './lib/router';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevicesPage } from './pages/DevicesPage';
 import { DeviceViewPage } from './pages/DeviceViewPage';
-import { NavigationPage } from './pages/NavigationPage';
 import { ReferencesPage } from './pages/ReferencesPage';
 import { SettingsPage } from './pages/SettingsPage';
+
+// The graph editor brings React Flow along: loaded when the page is first opened.
+const NavigationPage = lazy(() => import('./pages/NavigationPage').then((m) => ({ default: m.NavigationPage })));
 
 export interface PageProps {
   params: RouteParams;

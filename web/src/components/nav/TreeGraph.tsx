@@ -113,7 +113,7 @@ export function TreeGraph(props: TreeGraphProps) {
     };
   }, [centerRef]);
   useEffect(() => {
-    const timer = window.setTimeout(() => void flow.current?.fitView({ padding: 0.15, duration: 200 }), 60);
+    const timer = window.setTimeout(() => void flow.current?.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }), 60);
     return () => window.clearTimeout(timer);
   }, [fitKey]);
 
@@ -133,7 +133,7 @@ export function TreeGraph(props: TreeGraphProps) {
         edgeTypes={edgeTypes}
         onInit={(instance) => {
           flow.current = instance;
-          void instance.fitView({ padding: 0.15 });
+          void instance.fitView({ padding: 0.15, maxZoom: 1 });
         }}
         onNodesChange={onNodesChange}
         onNodeDragStop={(_, __, dragged) => onMove(dragged.map((n) => ({ id: n.id, position: n.position })))}
@@ -150,6 +150,7 @@ export function TreeGraph(props: TreeGraphProps) {
         minZoom={0.2}
         maxZoom={2}
         fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
       >
         <Background gap={24} size={1} />
         <MiniMap pannable zoomable nodeStrokeWidth={3} className="nav-minimap" style={{ width: 150, height: 100 }} nodeColor={minimapColor} />
