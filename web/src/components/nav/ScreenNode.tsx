@@ -19,6 +19,14 @@ export interface ScreenNodeData extends Record<string, unknown> {
 
 export type ScreenFlowNode = Node<ScreenNodeData, 'screen'>;
 
+/** Every side can start or end an edge (the graph connects in "loose" mode). */
+const SIDES: [string, Position][] = [
+  ['top', Position.Top],
+  ['right', Position.Right],
+  ['bottom', Position.Bottom],
+  ['left', Position.Left],
+];
+
 function Thumb({ url, stamp, label }: { url: string | null | undefined; stamp: number; label: string }) {
   const [failed, setFailed] = useState<string | null>(null);
   const src = url ? `${url}${url.includes('?') ? '&' : '?'}v=${stamp}` : null;
@@ -46,7 +54,9 @@ function ScreenNodeView({ data, selected }: NodeProps<ScreenFlowNode>) {
   if (target) classes.push('target');
   return (
     <div className={classes.join(' ')} data-node-id={node.id} data-testid={`node-${node.id}`}>
-      <Handle type="target" position={Position.Left} className="nav-handle" />
+      {SIDES.map(([id, position]) => (
+        <Handle key={id} id={id} type="source" position={position} className={`nav-handle nav-handle-${id}`} />
+      ))}
       {node.type === 'entry' ? (
         <div className="nav-node-entry">
           <Icon name="power" size={18} />
@@ -70,7 +80,6 @@ function ScreenNodeView({ data, selected }: NodeProps<ScreenFlowNode>) {
         </>
       )}
       {current ? <span className="nav-node-flag">Device here</span> : unsaved ? <span className="nav-node-flag flag-unsaved">Unsaved</span> : null}
-      <Handle type="source" position={Position.Right} className="nav-handle" />
     </div>
   );
 }

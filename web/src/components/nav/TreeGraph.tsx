@@ -1,6 +1,6 @@
 // The tree as a graph: nodes with screenshots, edges with keys, drag to move, drag handles to connect.
 
-import { Background, Controls, MarkerType, MiniMap, ReactFlow, applyNodeChanges } from '@xyflow/react';
+import { Background, ConnectionMode, Controls, MarkerType, MiniMap, ReactFlow, applyNodeChanges } from '@xyflow/react';
 import type { Connection, NodeChange, ReactFlowInstance } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -34,6 +34,15 @@ interface TreeGraphProps {
 }
 
 const nodeTypes = { screen: ScreenNode };
+
+/** Which sides of two nodes an edge joins: facing sides, so curves do not loop around nodes. */
+function sidesFor(a: Point | undefined, b: Point | undefined): [string, string] {
+  if (!a || !b) return ['right', 'left'];
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  if (Math.abs(dx) >= 150 || Math.abs(dx) * 1.2 >= Math.abs(dy)) return dx >= 0 ? ['right', 'left'] : ['left', 'right'];
+  return dy >= 0 ? ['bottom', 'top'] : ['top', 'bottom'];
+}
 const edgeTypes = { action: ActionEdge };
 
 function minimapColor(node: ScreenFlowNode): string {
@@ -85,12 +94,15 @@ export function TreeGraph(props: TreeGraphProps) {
       doc.edges.map((edge) => {
         const health = edgeHealth(edge.id, metrics);
         const color = `var(--edge-${health.health})`;
+        const handles = sidesFor(positions.get(edge.source), positions.get(edge.target));
         const marker = { type: MarkerType.ArrowClosed, width: 18, height: 18, color, markerUnits: 'userSpaceOnUse' };
         return {
           id: edge.id,
           type: 'action',
           source: edge.source,
           target: edge.target,
+          sourceHandle: handles[0],
+          targetHandle: handles[1],
           selected: selection?.kind === 'edge' && selection.id === edge.id,
           deletable: false,
           markerEnd: marker,
@@ -98,7 +110,7 @@ export function TreeGraph(props: TreeGraphProps) {
           data: { edge, health, path: pathStates.get(edge.id) ?? 'none', onSelect: selectEdge },
         };
       }),
-    [doc.edges, metrics, selection, pathStates, selectEdge],
+    [doc.edges, metrics, selection, pathStates, selectEdge, positions],
   );
 
   const flow = useRef<ReactFlowInstance<ScreenFlowNode, ActionFlowEdge> | null>(null);
@@ -142,6 +154,7 @@ export function TreeGraph(props: TreeGraphProps) {
         onPaneClick={() => onSelect(null)}
         onConnect={handleConnect}
         nodesConnectable={!readOnly}
+        connectionMode={ConnectionMode.Loose}
         nodesDraggable={!readOnly}
         elementsSelectable
         deleteKeyCode={null}

@@ -505,8 +505,8 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
                 <div className="inspector-empty">
                   <Icon name="target" size={22} />
                   <p>
-                    Click a node to edit it or send the device there. Click an edge to edit its keys. Drag from a node’s right
-                    handle to another node to connect them.
+                    Click a node to edit it or send the device there. Click an edge to edit its keys. Drag from the dot on a node’s
+                    side to another node to connect them.
                   </p>
                 </div>
               )
