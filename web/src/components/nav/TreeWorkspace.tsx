@@ -289,6 +289,36 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
     }
   };
 
+  // Ctrl/⌘+Z undoes, Ctrl/⌘+S saves, Delete removes the selected node or edge (not while typing).
+  const keyState = useRef({ dirty, readOnly, selection, recording: recording !== null });
+  keyState.current = { dirty, readOnly, selection, recording: recording !== null };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      const k = keyState.current;
+      if (k.readOnly) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        editor.undo();
+      } else if (mod && e.key.toLowerCase() === 's') {
+        e.preventDefault();
+        if (k.dirty) {
+          setSaveError(null);
+          setSaveOpen(true);
+        }
+      } else if (e.key === 'Delete' && k.selection && !k.recording) {
+        if (k.selection.kind === 'edge') editor.removeEdge(k.selection.id);
+        else if (k.selection.id !== 'entry' && k.selection.id !== 'home') editor.removeNode(k.selection.id);
+        else return;
+        setSelection(null);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [editor.undo, editor.removeEdge, editor.removeNode]); // eslint-disable-line react-hooks/exhaustive-deps
+
   // ----- running -----
   const otherHolder = lock?.heldByOther ? lock.heldByOther.owner : null;
   const runBlocked = !device
@@ -359,7 +389,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
         <button type="button" className="button button-sm" onClick={addNode} disabled={readOnly} data-testid="add-node">
           <Icon name="plus" size={14} /> Add node
         </button>
-        <button type="button" className="button button-sm" onClick={editor.undo} disabled={!editor.canUndo || readOnly} title="Undo the last edit" data-testid="undo">
+        <button type="button" className="button button-sm" onClick={editor.undo} disabled={!editor.canUndo || readOnly} title="Undo the last edit (Ctrl+Z)" data-testid="undo">
           <Icon name="undo" size={14} /> Undo
         </button>
         <button type="button" className="button button-sm" onClick={() => {

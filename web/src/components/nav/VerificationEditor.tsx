@@ -67,12 +67,20 @@ export function VerificationEditor(props: VerificationEditorProps) {
   return (
     <div className="verif-editor" data-testid="verifications">
       <div className="action-list-head">
-        <span className="field-label">Verifications — prove the device is here</span>
+        <span className="field-label">Verifications (prove the device is here)</span>
         {verifications.length > 1 ? (
           <div className="segmented" role="group" aria-label="Which verifications must pass">
             {(['all', 'any'] as const).map((mode) => (
-              <button key={mode} type="button" aria-pressed={pass === mode} disabled={readOnly} onClick={() => onPass(mode)}>
-                {mode === 'all' ? 'All must pass' : 'Any passes'}
+              <button
+                key={mode}
+                type="button"
+                aria-pressed={pass === mode}
+                disabled={readOnly}
+                onClick={() => onPass(mode)}
+                title={mode === 'all' ? 'Every verification must pass' : 'One passing verification is enough'}
+                data-testid={`pass-${mode}`}
+              >
+                {mode === 'all' ? 'All pass' : 'Any passes'}
               </button>
             ))}
           </div>
