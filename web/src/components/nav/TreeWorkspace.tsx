@@ -7,10 +7,11 @@ import type { NavJob, Point, TreeDocument, Userinterface } from '../../api/nav';
 import type { Device } from '../../api/types';
 import { useReferences } from '../../hooks/useReferences';
 import { useNavJob } from '../../hooks/useNavJob';
+import { useEditorShortcuts } from '../../hooks/useEditorShortcuts';
 import { useTreeEditor } from '../../hooks/useTreeEditor';
+import { useUnsavedGuard } from '../../hooks/useUnsavedGuard';
 import { appendPress, edgeById, edgeIdFor, nodeById, slugId } from '../../lib/navTree';
 import { usePreference } from '../../lib/preferences';
-import { setNavigationGuard } from '../../lib/router';
 import { deviceKey, sortedDevices } from '../../store/liveState';
 import { useLiveStore } from '../../store/LiveStore';
 import { Icon } from '../Icon';
@@ -27,6 +28,7 @@ import { JobPanel } from './JobPanel';
 import { NodeInspector } from './NodeInspector';
 import { SaveDialog } from './SaveDialog';
 import { TreeGraph } from './TreeGraph';
+import { TreeToolbar } from './TreeToolbar';
 import type { Selection } from './TreeGraph';
 import { ValidationsList } from './ValidationsList';
 
@@ -126,21 +128,8 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const tracker = useNavJob(onJobFinished);
   const job = tracker.job;
 
-  // Unsaved work: warn before the tab closes and before the app moves to another page.
   const dirty = editor.dirty;
-  useEffect(() => {
-    if (!dirty) return;
-    const onBeforeUnload = (e: BeforeUnloadEvent) => {
-      e.preventDefault();
-      e.returnValue = LEAVE_WARNING;
-    };
-    window.addEventListener('beforeunload', onBeforeUnload);
-    const removeGuard = setNavigationGuard(() => window.confirm(LEAVE_WARNING));
-    return () => {
-      window.removeEventListener('beforeunload', onBeforeUnload);
-      removeGuard();
-    };
-  }, [dirty]);
+  useUnsavedGuard(dirty, LEAVE_WARNING);
 
   const saved = editor.saved;
   const readOnly = viewing !== null;
@@ -289,35 +278,23 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
     }
   };
 
-  // Ctrl/⌘+Z undoes, Ctrl/⌘+S saves, Delete removes the selected node or edge (not while typing).
-  const keyState = useRef({ dirty, readOnly, selection, recording: recording !== null });
-  keyState.current = { dirty, readOnly, selection, recording: recording !== null };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
-      const k = keyState.current;
-      if (k.readOnly) return;
-      const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
-        e.preventDefault();
-        editor.undo();
-      } else if (mod && e.key.toLowerCase() === 's') {
-        e.preventDefault();
-        if (k.dirty) {
-          setSaveError(null);
-          setSaveOpen(true);
-        }
-      } else if (e.key === 'Delete' && k.selection && !k.recording) {
-        if (k.selection.kind === 'edge') editor.removeEdge(k.selection.id);
-        else if (k.selection.id !== 'entry' && k.selection.id !== 'home') editor.removeNode(k.selection.id);
-        else return;
-        setSelection(null);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [editor.undo, editor.removeEdge, editor.removeNode]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEditorShortcuts({
+    enabled: !readOnly,
+    recording: recording !== null,
+    onUndo: editor.undo,
+    onSave: () => {
+      if (!dirty) return;
+      setSaveError(null);
+      setSaveOpen(true);
+    },
+    onDelete: () => {
+      if (!selection) return;
+      if (selection.kind === 'edge') editor.removeEdge(selection.id);
+      else if (selection.id !== 'entry' && selection.id !== 'home') editor.removeNode(selection.id);
+      else return;
+      setSelection(null);
+    },
+  });
 
   // ----- running -----
   const otherHolder = lock?.heldByOther ? lock.heldByOther.owner : null;
@@ -374,42 +351,28 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
 
   return (
     <>
-      <div className="nav-toolbar" data-testid="nav-toolbar">
-        <span className="badge badge-muted" data-testid="tree-version" title={`Saved ${saved.updated_at}`}>
-          Version {saved.version}
-        </span>
-        {dirty ? (
-          <span className="badge badge-warn unsaved-badge" data-testid="unsaved">
-            <span className="badge-dot" /> Unsaved changes
-          </span>
-        ) : (
-          <span className="muted small">All changes saved</span>
-        )}
-        <span className="toolbar-spacer" />
-        <button type="button" className="button button-sm" onClick={addNode} disabled={readOnly} data-testid="add-node">
-          <Icon name="plus" size={14} /> Add node
-        </button>
-        <button type="button" className="button button-sm" onClick={editor.undo} disabled={!editor.canUndo || readOnly} title="Undo the last edit (Ctrl+Z)" data-testid="undo">
-          <Icon name="undo" size={14} /> Undo
-        </button>
-        <button type="button" className="button button-sm" onClick={() => {
-            if (!window.confirm('Discard every unsaved change?')) return;
-            if (editor.newerVersion !== null) void reload(false);
-            else editor.discard();
-          }} disabled={!dirty || readOnly}>
-          Discard
-        </button>
-        <button type="button" className="button button-sm button-primary" onClick={() => (setSaveError(null), setSaveOpen(true))} disabled={!dirty || readOnly} data-testid="save">
-          <Icon name="check" size={14} /> Save
-        </button>
-        <span className="toolbar-divider" />
-        <button type="button" className="button button-sm" onClick={() => void start('validate')} disabled={runBlocked !== null} title={runBlocked ?? 'Walk every edge once on the docked device'} data-testid="validate">
-          <Icon name="check" size={14} /> Validate tree
-        </button>
-        <a className="button button-sm" href={navApi.exportUrl(treeId)} download={`${ui.name}.vpt-tree.json`} title={dirty ? 'Exports the saved version' : 'Download the tree, its references and screenshots'}>
-          <Icon name="download" size={14} /> Export
-        </a>
-      </div>
+      <TreeToolbar
+        version={saved.version}
+        updatedAt={saved.updated_at}
+        dirty={dirty}
+        readOnly={readOnly}
+        canUndo={editor.canUndo}
+        onAddNode={addNode}
+        onUndo={editor.undo}
+        onDiscard={() => {
+          if (!window.confirm('Discard every unsaved change?')) return;
+          if (editor.newerVersion !== null) void reload(false);
+          else editor.discard();
+        }}
+        onSave={() => {
+          setSaveError(null);
+          setSaveOpen(true);
+        }}
+        runBlocked={runBlocked}
+        onValidate={() => void start('validate')}
+        exportUrl={navApi.exportUrl(treeId)}
+        exportName={`${ui.name}.vpt-tree.json`}
+      />
 
       {editor.newerVersion !== null && !viewing ? (
         <Banner tone="warning">
