@@ -3,6 +3,7 @@
 import type { JobStep, NavJob } from '../../api/nav';
 import { formatMs } from '../../lib/format';
 import { Icon } from '../Icon';
+import { Spinner } from '../States';
 
 const STEP_STATUS: Record<string, { label: string; tone: string }> = {
   running: { label: 'Running', tone: 'muted' },
@@ -69,6 +70,16 @@ export function JobSteps({ job }: { job: NavJob }) {
           </li>
         );
       })}
+      {job.status === 'running' ? (
+        <li className="job-step job-step-pending" aria-live="polite">
+          <span className="job-step-icon" aria-hidden="true">
+            <Spinner label="Working" />
+          </span>
+          <div className="job-step-main">
+            <div className="job-step-title muted">{job.kind === 'validate' ? 'Walking the next edge…' : 'Moving…'}</div>
+          </div>
+        </li>
+      ) : null}
     </ol>
   );
 }
