@@ -12,6 +12,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { DEFAULT_USERINTERFACE, USERINTERFACE_KEY, usePreference } from '../lib/preferences';
 import { navigate } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useLiveStore } from '../store/LiveStore';
 
 const pathFor = (name: string) => `/navigation/${encodeURIComponent(name)}`;
 
@@ -36,6 +37,21 @@ export function NavigationPage({ params }: PageProps) {
     );
     return () => controller.abort();
   }, [attempt]);
+
+  // Counts in the picker follow saves and imports made anywhere.
+  const { subscribe } = useLiveStore();
+  useEffect(
+    () =>
+      subscribe((event) => {
+        const type = (event as { type: string }).type;
+        if (type !== 'tree.saved' && type !== 'userinterface.changed') return;
+        navApi.userinterfaces().then(
+          (uis) => setList([...uis].sort((a, b) => a.name.localeCompare(b.name))),
+          () => undefined,
+        );
+      }),
+    [subscribe],
+  );
 
   // "/navigation" opens the userinterface used last (or the first one).
   useEffect(() => {
