@@ -4,6 +4,7 @@ import type { JobStep, NavJob } from '../../api/nav';
 import { formatMs } from '../../lib/format';
 import { Icon } from '../Icon';
 import { Spinner } from '../States';
+import { ShotLink } from './ShotLink';
 
 const STEP_STATUS: Record<string, { label: string; tone: string }> = {
   running: { label: 'Running', tone: 'muted' },
@@ -62,11 +63,7 @@ export function JobSteps({ job }: { job: NavJob }) {
               <span className={`badge badge-${status.tone}`}>{status.label}</span>
               <span className="muted small mono">{formatMs(step.ms)}</span>
             </div>
-            {shot ? (
-              <a className="job-step-shot" href={shot} target="_blank" rel="noreferrer" title="Open the annotated screenshot">
-                <img src={shot} alt={`Screenshot of step ${step.index + 1}`} loading="lazy" />
-              </a>
-            ) : null}
+            {shot ? <ShotLink className="job-step-shot" url={shot} alt={`Screenshot of step ${step.index + 1}`} /> : null}
           </li>
         );
       })}

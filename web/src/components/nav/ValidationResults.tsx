@@ -2,6 +2,7 @@
 
 import type { EdgeResult, ValidationSummary } from '../../api/nav';
 import { formatMs } from '../../lib/format';
+import { ShotLink } from './ShotLink';
 
 interface ValidationResultsProps {
   summary: { results?: EdgeResult[] } & Partial<ValidationSummary>;
@@ -57,9 +58,7 @@ export function ValidationResults({ summary, onSelectEdge }: ValidationResultsPr
                   <span className={`badge badge-${r.passed ? 'good' : 'bad'}`}>{r.passed ? 'Passed' : 'Failed'}</span>
                   {!r.passed && r.detail ? <div className="muted small">{r.detail}</div> : null}
                   {!r.passed && r.screenshot_url ? (
-                    <a href={r.screenshot_url} target="_blank" rel="noreferrer" className="validation-shot">
-                      <img src={r.screenshot_url} alt={`What the device showed on ${r.edge_id}`} loading="lazy" />
-                    </a>
+                    <ShotLink className="validation-shot" url={r.screenshot_url} alt={`What the device showed on ${r.edge_id}`} />
                   ) : null}
                 </td>
                 <td className="mono">{formatMs(r.ms)}</td>
