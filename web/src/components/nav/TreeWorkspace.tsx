@@ -135,9 +135,9 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const readOnly = viewing !== null;
   // Screenshots live on the server: show the saved node's picture even on a draft copy.
   const doc = useMemo<TreeDocument>(() => {
-    if (viewing) return viewing.doc;
     const shots = new Map((saved?.nodes ?? []).map((n) => [n.id, n.screenshot_url]));
-    return { ...editor.draft, nodes: editor.draft.nodes.map((n) => ({ ...n, screenshot_url: shots.get(n.id) ?? null })) };
+    const shown = viewing ? viewing.doc : editor.draft;
+    return { ...shown, nodes: shown.nodes.map((n) => ({ ...n, screenshot_url: shots.get(n.id) ?? null })) };
   }, [viewing, editor.draft, saved]);
   const savedIds = useMemo(() => new Set((saved?.nodes ?? []).map((n) => n.id)), [saved]);
   const unsavedNodes = useMemo(() => new Set(doc.nodes.filter((n) => !savedIds.has(n.id)).map((n) => n.id)), [doc.nodes, savedIds]);
