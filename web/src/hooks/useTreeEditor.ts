@@ -70,6 +70,8 @@ export interface TreeEditor {
   removeNode: (id: string) => void;
   addEdge: (edge: NavEdge) => void;
   updateEdge: (id: string, patch: Partial<NavEdge>) => void;
+  /** Like updateEdge, from the edge as it is when the change applies (for quick successive edits). */
+  updateEdgeWith: (id: string, change: (edge: NavEdge) => Partial<NavEdge>) => void;
   removeEdge: (id: string) => void;
 }
 
@@ -122,6 +124,8 @@ export function useTreeEditor(): TreeEditor {
       addEdge: (edge: NavEdge) => edit((doc) => ({ ...doc, edges: [...doc.edges, edge] })),
       updateEdge: (id: string, patch: Partial<NavEdge>) =>
         edit((doc) => ({ ...doc, edges: doc.edges.map((e) => (e.id === id ? { ...e, ...patch } : e)) })),
+      updateEdgeWith: (id: string, change: (edge: NavEdge) => Partial<NavEdge>) =>
+        edit((doc) => ({ ...doc, edges: doc.edges.map((e) => (e.id === id ? { ...e, ...change(e) } : e)) })),
       removeEdge: (id: string) => edit((doc) => ({ ...doc, edges: doc.edges.filter((e) => e.id !== id) })),
     }),
     [edit],

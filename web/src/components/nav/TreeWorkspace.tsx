@@ -200,10 +200,8 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const onRecorded = useCallback(
     (key: string) => {
       if (!recording) return;
-      const edge = edgeById(editor.draft, recording.edgeId);
-      if (!edge) return;
-      const current = recording.list === 'reverse' ? (edge.reverse ?? []) : (edge[recording.list] ?? []);
-      editor.updateEdge(edge.id, { [recording.list]: appendPress(current, key) });
+      const { list } = recording;
+      editor.updateEdgeWith(recording.edgeId, (edge) => ({ [list]: appendPress((list === 'reverse' ? edge.reverse : edge[list]) ?? [], key) }));
     },
     [recording, editor],
   );
