@@ -44,10 +44,8 @@ export function useNavJob(onFinished?: (job: NavJob) => void): JobTracker {
   const accept = useCallback((next: NavJob) => {
     setJob((prev) => {
       if (prev && prev.id !== next.id) return prev;
-      // An event may carry fewer steps than we already merged from step events.
-      if (prev && next.status === 'running' && next.steps.length < prev.steps.length) {
-        return { ...next, steps: prev.steps };
-      }
+      // `nav.started`/`nav.finished` carry the job without its steps: keep the ones we have.
+      if (prev && next.steps.length < prev.steps.length) return { ...next, steps: prev.steps };
       return next;
     });
   }, []);
@@ -84,8 +82,10 @@ export function useNavJob(onFinished?: (job: NavJob) => void): JobTracker {
     if (job && job.status !== 'running' && reported.current !== job.id) {
       reported.current = job.id;
       finishedRef.current?.(job);
+      // One last read: the whole job, in case a step event was missed.
+      navApi.job(job.id).then(accept, () => undefined);
     }
-  }, [job]);
+  }, [job, accept]);
 
   const follow = useCallback((next: NavJob) => {
     setError(null);
