@@ -14,7 +14,10 @@ const STEP_STATUS: Record<string, { label: string; tone: string }> = {
 };
 
 function stepTitle(step: JobStep): string {
-  if (step.kind === 'localise') return step.to ? `Found the device on ${step.to}` : 'Looking for where the device is';
+  if (step.kind === 'localise') {
+    if (step.to) return `Found the device on ${step.to}`;
+    return step.status === 'failed' ? 'Could not tell where the device is' : 'Looking for where the device is';
+  }
   if (step.kind === 'verify') return `Checking the device is on ${step.to ?? step.from ?? 'its node'}`;
   const dir = step.direction === 'reverse' ? ' (back)' : '';
   return `${step.from ?? '?'} → ${step.to ?? '?'}${dir}`;
@@ -40,14 +43,18 @@ export function JobSteps({ job }: { job: NavJob }) {
   return (
     <ol className="job-steps" data-testid="job-steps">
       {job.steps.map((step) => {
-        const status = STEP_STATUS[step.status] ?? { label: step.status, tone: 'muted' };
+        // Not finding where the device is is part of recovering, not a failure of the run.
+        const status =
+          step.kind === 'localise' && step.status === 'failed'
+            ? { label: 'Not found', tone: 'warn' }
+            : (STEP_STATUS[step.status] ?? { label: step.status, tone: 'muted' });
         const recovery = step.kind === 'localise' || step.attempt > 1 || step.status === 'retried';
         const shot = shotOf(step);
         const verdict = verificationSummary(step);
         return (
           <li key={step.index} className={`job-step step-${status.tone}${recovery ? ' step-recovery' : ''}`} data-status={step.status} data-kind={step.kind}>
             <span className="job-step-icon" aria-hidden="true">
-              <Icon name={step.status === 'failed' ? 'close' : step.kind === 'localise' ? 'target' : step.status === 'running' ? 'refresh' : 'check'} size={14} />
+              <Icon name={step.kind === 'localise' ? 'target' : step.status === 'failed' ? 'close' : 'check'} size={14} />
             </span>
             <div className="job-step-main">
               <div className="job-step-title">
