@@ -241,6 +241,7 @@ export const navApi = {
       body: { tree_id: treeId },
       headers: lockHeaders(lockToken),
     }),
+  jobs: (signal?: AbortSignal) => request<NavJob[]>('/api/nav/jobs', { signal }),
   job: (id: number, signal?: AbortSignal) => request<NavJob>(`/api/nav/jobs/${id}`, { signal }),
   cancelJob: (id: number) => request<unknown>(`/api/nav/jobs/${id}/cancel`, { method: 'POST' }),
 

@@ -128,6 +128,24 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const tracker = useNavJob(onJobFinished);
   const job = tracker.job;
 
+  // Recent jobs on this tree: where devices were left, and a job still running (opened again).
+  const { follow } = tracker;
+  useEffect(() => {
+    const controller = new AbortController();
+    navApi.jobs(controller.signal).then(
+      (jobs) => {
+        const mine = jobs.filter((j) => j.tree_id === treeId).sort((a, b) => a.id - b.id);
+        const last: Record<string, string> = {};
+        for (const j of mine) if (j.position) last[deviceKey(j.host, j.device)] = j.position;
+        setPositions((p) => ({ ...last, ...p }));
+        const running = mine.filter((j) => j.status === 'running').pop();
+        if (running) follow(running);
+      },
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [treeId, follow]);
+
   const dirty = editor.dirty;
   useUnsavedGuard(dirty, LEAVE_WARNING);
 
@@ -146,6 +164,8 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const position = jobOnThisDevice?.position ?? (devKey ? (positions[devKey] ?? null) : null);
   const pathStates = useMemo(() => {
     const map = new Map<string, PathState>();
+    // A finished validation hands the graph back to health colours (it has just updated them).
+    if (jobOnThisDevice?.kind === 'validate' && jobOnThisDevice.status !== 'running') return map;
     for (const step of jobOnThisDevice?.steps ?? []) {
       if (step.edge_id) map.set(step.edge_id, (['running', 'passed', 'failed', 'retried'].includes(step.status) ? step.status : 'none') as PathState);
     }
