@@ -34,6 +34,9 @@ interface TreeGraphProps {
 }
 
 const nodeTypes = { screen: ScreenNode };
+/** Below this zoom, labels and keys cannot be read. */
+const READABLE_ZOOM = 0.5;
+const START_ZOOM = 0.6;
 
 /** Which sides of two nodes an edge joins: facing sides, so curves do not loop around nodes. */
 function sidesFor(a: Point | undefined, b: Point | undefined): [string, string] {
@@ -124,10 +127,29 @@ export function TreeGraph(props: TreeGraphProps) {
       centerRef.current = null;
     };
   }, [centerRef]);
+  // Fit the whole tree when it stays readable; a big tree starts at its entry corner instead
+  // (the fit button of the controls still shows all of it).
+  const showTree = useCallback((instance: ReactFlowInstance<ScreenFlowNode, ActionFlowEdge>, duration = 0) => {
+    const rect = paneRef.current?.getBoundingClientRect();
+    const all = instance.getNodes();
+    if (!rect || all.length === 0) return;
+    const bounds = instance.getNodesBounds(all);
+    const fitZoom = Math.min(rect.width / (bounds.width * 1.3 || 1), rect.height / (bounds.height * 1.3 || 1));
+    if (fitZoom >= READABLE_ZOOM) {
+      void instance.fitView({ padding: 0.15, maxZoom: 1, duration });
+    } else {
+      void instance.setViewport(
+        { x: -bounds.x * START_ZOOM + 40, y: -bounds.y * START_ZOOM + 40, zoom: START_ZOOM },
+        { duration },
+      );
+    }
+  }, []);
   useEffect(() => {
-    const timer = window.setTimeout(() => void flow.current?.fitView({ padding: 0.15, maxZoom: 1, duration: 200 }), 60);
+    const timer = window.setTimeout(() => {
+      if (flow.current) showTree(flow.current, 200);
+    }, 60);
     return () => window.clearTimeout(timer);
-  }, [fitKey]);
+  }, [fitKey, showTree]);
 
   const handleConnect = useCallback(
     (c: Connection) => {
@@ -145,7 +167,7 @@ export function TreeGraph(props: TreeGraphProps) {
         edgeTypes={edgeTypes}
         onInit={(instance) => {
           flow.current = instance;
-          void instance.fitView({ padding: 0.15, maxZoom: 1 });
+          showTree(instance);
         }}
         onNodesChange={onNodesChange}
         onNodeDragStop={(_, __, dragged) => onMove(dragged.map((n) => ({ id: n.id, position: n.position })))}
@@ -162,7 +184,6 @@ export function TreeGraph(props: TreeGraphProps) {
         colorMode={prefersDark() ? 'dark' : 'light'}
         minZoom={0.2}
         maxZoom={2}
-        fitView
         fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
       >
         <Background gap={24} size={1} />
