@@ -52,6 +52,9 @@ pub struct ServerConfig {
     pub host_token: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Create the `demo-stb` userinterface (tree and references matching the simulated
+    /// set-top box) on first start.
+    pub demo_content: bool,
 }
 
 impl Default for ServerConfig {
@@ -60,6 +63,7 @@ impl Default for ServerConfig {
             bind: SocketAddr::from(([0, 0, 0, 0], DEFAULT_SERVER_PORT)),
             host_token: String::new(),
             max_body_bytes: 1024 * 1024,
+            demo_content: true,
         }
     }
 }

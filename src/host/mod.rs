@@ -5,6 +5,7 @@ pub mod agent;
 pub mod api;
 pub mod capture;
 pub mod devices;
+pub mod nav;
 pub mod power;
 pub mod remote;
 pub mod sim_device;
@@ -47,6 +48,8 @@ pub struct HostState {
     pub shutdown: CancellationToken,
     /// Annotated images of recent verifications.
     pub annotated: verify::AnnotatedStore,
+    /// Where each device is in a navigation tree, and which are being navigated.
+    pub positions: nav::Positions,
 }
 
 impl HostState {
@@ -110,6 +113,7 @@ impl Host {
             config: Arc::new(config),
             shutdown: CancellationToken::new(),
             annotated: verify::AnnotatedStore::default(),
+            positions: nav::Positions::default(),
         };
         Ok(Self {
             state,

@@ -48,6 +48,8 @@ pub struct Graph {
     /// Indices into `moves` leaving each node.
     outgoing: Vec<Vec<usize>>,
     entry: Option<usize>,
+    /// Moves the planner no longer uses (they keep failing).
+    disabled: Vec<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -126,12 +128,14 @@ impl Graph {
             outgoing[m.from].push(i);
         }
         let entry = index.get(ENTRY).copied();
+        let disabled = vec![false; moves.len()];
         Graph {
             node_ids,
             index,
             moves,
             outgoing,
             entry,
+            disabled,
         }
     }
 
@@ -148,7 +152,18 @@ impl Graph {
             Some(entry) if entry != node => self.outgoing[entry].as_slice(),
             _ => &[],
         };
-        self.outgoing[node].iter().chain(from_entry).copied()
+        self.outgoing[node]
+            .iter()
+            .chain(from_entry)
+            .copied()
+            .filter(|&m| !self.disabled[m])
+    }
+
+    /// Stops planning with a move (index into `moves`), e.g. one that keeps failing.
+    pub fn disable(&mut self, m: usize) {
+        if let Some(flag) = self.disabled.get_mut(m) {
+            *flag = true;
+        }
     }
 
     /// Nodes one move away from `node` (not counting the entry's moves).

@@ -4,9 +4,11 @@
 
 pub mod api;
 pub mod db;
+pub mod demo;
 pub mod events;
 pub mod link;
 pub mod locks;
+pub mod nav_jobs;
 pub mod proxy;
 pub mod registry;
 pub mod web;
@@ -47,6 +49,8 @@ pub struct AppState {
     pub mdns: Option<Arc<Mdns>>,
     /// Cancelled when the server stops, so endless responses (events, streams) end.
     pub shutdown: CancellationToken,
+    /// Gotos and validations running or recently finished.
+    pub nav_jobs: nav_jobs::NavJobs,
 }
 
 /// How long in-flight requests may take to finish once shutdown starts.
@@ -71,6 +75,20 @@ impl Server {
             .with_context(|| format!("cannot open database {}", db_path.display()))?;
         let events = EventBus::default();
         let locks = Locks::new(events.clone());
+        if config.server.demo_content {
+            let dir = data_dir.clone();
+            let seeded = db
+                .call(move |c| {
+                    demo::seed(c, &dir, |tree| {
+                        api::trees::tree_screenshot_dir(&dir, tree)
+                    })
+                })
+                .await
+                .context("cannot create the demo content")?;
+            if seeded {
+                tracing::info!(userinterface = demo::DEMO_USERINTERFACE, "demo content created");
+            }
+        }
         let registry = Registry::load(db.clone(), events.clone(), locks.clone()).await?;
         let mdns = if config.mdns.enabled {
             match Mdns::start(
@@ -101,6 +119,7 @@ impl Server {
             data_dir,
             mdns,
             shutdown: CancellationToken::new(),
+            nav_jobs: nav_jobs::NavJobs::default(),
         };
         Ok(Self {
             state,

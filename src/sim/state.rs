@@ -248,6 +248,12 @@ impl SimStb {
         }
     }
 
+    /// Area (x, y, width, height) of the large page heading of menu screens ("Settings",
+    /// "Wi-Fi", ...), the same on every menu screen.
+    pub fn heading_rect() -> (u32, u32, u32, u32) {
+        layout::HEADING.as_tuple()
+    }
+
     /// On-screen rectangle (x, y, width, height) of a tile, list row or guide
     /// cell of the visible screen, by focus id (e.g. `settings/wifi`),
     /// including its focus ring.

@@ -78,6 +78,8 @@ async fn press(
         ));
     }
     let key = request.key.trim().to_ascii_uppercase();
+    // Nobody knows where a manual key press leads.
+    state.positions.invalidate(&id);
     let started = Instant::now();
     for index in 0..repeat {
         if index > 0 {
@@ -112,6 +114,7 @@ async fn text(
             "text must be 1 to 500 characters",
         ));
     }
+    state.positions.invalidate(&id);
     let started = Instant::now();
     remote
         .text(&request.text)
@@ -148,6 +151,7 @@ async fn power(
     let failed = |e: crate::host::power::PowerError| {
         ApiError::new(StatusCode::BAD_GATEWAY, "power_failed", e.to_string())
     };
+    state.positions.invalidate(&id);
     match request.action {
         PowerAction::On => power.set(true).await.map_err(failed)?,
         PowerAction::Off => power.set(false).await.map_err(failed)?,

@@ -3,6 +3,7 @@
 
 mod control;
 mod media;
+mod nav;
 mod verify;
 
 use std::time::Duration;
@@ -29,6 +30,7 @@ pub fn router(state: HostState) -> Router {
         .merge(media::router())
         .merge(control::router())
         .merge(verify::router())
+        .merge(nav::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

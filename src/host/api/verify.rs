@@ -1,7 +1,5 @@
 //! `POST /host/devices/{id}/verify` and the annotated images of results.
 
-use std::time::Instant;
-
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -11,7 +9,7 @@ use axum::{Json, Router};
 use super::device;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::host::HostState;
-use crate::host::verify::request::{PassCondition, VerifyRequest, VerifyResponse};
+use crate::host::verify::request::{VerifyRequest, VerifyResponse};
 use crate::host::verify::run;
 
 /// Most verifications one request may carry.
@@ -41,31 +39,7 @@ async fn verify(
             e.with("index", index)
         })?;
     }
-    let started = Instant::now();
-    let mut results = Vec::new();
-    let mut passed = request.pass == PassCondition::All;
-    for verification in &request.verifications {
-        let result = run::run(&device, verification, &state.annotated).await?;
-        let this_passed = result.passed;
-        results.push(result);
-        match request.pass {
-            PassCondition::All if !this_passed => {
-                passed = false;
-                break;
-            }
-            PassCondition::Any if this_passed => {
-                passed = true;
-                break;
-            }
-            _ => {}
-        }
-    }
-    Ok(Json(VerifyResponse {
-        passed,
-        pass: request.pass,
-        ms: started.elapsed().as_secs_f64() * 1000.0,
-        results,
-    }))
+    Ok(Json(run::run_request(&device, &request, &state.annotated).await?))
 }
 
 async fn annotated(State(state): State<HostState>, Path(file): Path<String>) -> Response {

@@ -9,7 +9,10 @@ use base64::Engine;
 use image::RgbImage;
 
 use super::annotated::AnnotatedStore;
-use super::request::{Check, InlineReference, Mode, Verification, VerificationResult};
+use super::request::{
+    Check, InlineReference, Mode, PassCondition, Verification, VerificationResult, VerifyRequest,
+    VerifyResponse,
+};
 use crate::api_error::ApiError;
 use crate::host::capture::{Frame, Picture};
 use crate::host::devices::Device;
@@ -282,6 +285,40 @@ pub fn prepare(verification: &Verification) -> Result<(), ApiError> {
         return Err(bad("timeout_ms must be at most 600000 (10 minutes)"));
     }
     Evaluator::new(&verification.check).map(|_| ())
+}
+
+/// Runs the verifications of a request in order, stopping as soon as the pass condition is
+/// decided (the first failure for `all`, the first success for `any`).
+pub async fn run_request(
+    device: &Device,
+    request: &VerifyRequest,
+    store: &AnnotatedStore,
+) -> Result<VerifyResponse, ApiError> {
+    let started = Instant::now();
+    let mut results = Vec::new();
+    let mut passed = request.pass == PassCondition::All;
+    for verification in &request.verifications {
+        let result = run(device, verification, store).await?;
+        let this_passed = result.passed;
+        results.push(result);
+        match request.pass {
+            PassCondition::All if !this_passed => {
+                passed = false;
+                break;
+            }
+            PassCondition::Any if this_passed => {
+                passed = true;
+                break;
+            }
+            _ => {}
+        }
+    }
+    Ok(VerifyResponse {
+        passed,
+        pass: request.pass,
+        ms: started.elapsed().as_secs_f64() * 1000.0,
+        results,
+    })
 }
 
 /// Runs one verification on `device`'s live frames.

@@ -62,7 +62,7 @@ fn check_ids(host: &str, device: &str) -> ApiResult<()> {
 }
 
 /// Any request that is not a read controls the device, so it must respect the device's lock.
-fn check_lock(
+pub(super) fn check_lock(
     state: &AppState,
     host: &str,
     device: &str,

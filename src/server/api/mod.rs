@@ -2,10 +2,13 @@
 //! Unknown `/api/...` routes answer a JSON 404; request bodies are capped.
 
 mod devices;
+mod navigation;
 mod events;
 mod hosts;
-mod references;
+pub(crate) mod references;
 mod system;
+pub mod trees;
+mod userinterfaces;
 mod verify;
 
 use axum::Router;
@@ -13,6 +16,8 @@ use axum::extract::DefaultBodyLimit;
 use tower_http::trace::TraceLayer;
 
 use super::AppState;
+
+pub(crate) use verify::resolve_reference;
 
 pub fn router(state: AppState) -> Router<AppState> {
     let max_body = state.config.server.max_body_bytes;
@@ -23,6 +28,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(events::router())
         .merge(references::router())
         .merge(verify::router())
+        .merge(trees::router())
+        .merge(navigation::router())
+        .merge(userinterfaces::router())
         .route(
             "/api/{*rest}",
             axum::routing::any(crate::api_error::unknown_route),

@@ -99,7 +99,7 @@ async fn verify(
 
 /// Turns `reference_id` / `reference` + `userinterface` into what the host needs: the image
 /// inline for image references, the text and area for text references.
-async fn resolve_reference(
+pub(crate) async fn resolve_reference(
     state: &AppState,
     verification: &mut Map<String, Value>,
 ) -> ApiResult<()> {

@@ -4,6 +4,7 @@
 
 pub mod hosts;
 pub mod references;
+pub mod trees;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_references",
         include_str!("../../../migrations/0002_references.sql"),
+    ),
+    (
+        "0003_navigation",
+        include_str!("../../../migrations/0003_navigation.sql"),
     ),
 ];
 

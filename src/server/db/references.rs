@@ -111,6 +111,19 @@ pub fn create(
     write_png: impl FnOnce(i64) -> std::io::Result<()>,
 ) -> Result<StoredReference, DbError> {
     let tx = conn.transaction()?;
+    let id = insert_in(&tx, new)?;
+    write_png(id).map_err(|e| DbError::Worker(format!("cannot write the reference image: {e}")))?;
+    let stored = tx.query_row(
+        &format!("SELECT {COLUMNS} FROM screen_references WHERE id = ?1"),
+        [id],
+        from_row,
+    )?;
+    tx.commit()?;
+    Ok(stored)
+}
+
+/// Inserts a reference row inside a transaction (the caller writes its PNG); returns its id.
+pub fn insert_in(tx: &rusqlite::Transaction<'_>, new: &NewReference) -> Result<i64, DbError> {
     let now = Utc::now();
     tx.execute(
         "INSERT INTO screen_references (userinterface, name, kind, model, area_x, area_y, area_width,
@@ -132,15 +145,7 @@ pub fn create(
             now
         ],
     )?;
-    let id = tx.last_insert_rowid();
-    write_png(id).map_err(|e| DbError::Worker(format!("cannot write the reference image: {e}")))?;
-    let stored = tx.query_row(
-        &format!("SELECT {COLUMNS} FROM screen_references WHERE id = ?1"),
-        [id],
-        from_row,
-    )?;
-    tx.commit()?;
-    Ok(stored)
+    Ok(tx.last_insert_rowid())
 }
 
 pub struct Changes {
