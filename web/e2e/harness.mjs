@@ -21,9 +21,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Runs `VPT_BIN all --data-dir <tmp>` and resolves once `<tmp>/server.url` exists and
- * `GET /api/health` answers 200. Call `stop()` when done.
+ * `GET /api/health` answers 200. `env` adds variables (e.g. config overrides). Call `stop()`
+ * when done.
  */
-export async function startVpt() {
+export async function startVpt({ env = {} } = {}) {
   const bin = resolve(webDir, process.env.VPT_BIN ?? '../target/debug/vpt');
   if (!existsSync(bin)) {
     throw new Error(`vpt binary not found at ${bin} (build it, or set VPT_BIN)`);
@@ -40,6 +41,7 @@ export async function startVpt() {
       ...process.env,
       VPT_SERVER__BIND: '127.0.0.1:0',
       VPT_HOST__BIND: '127.0.0.1:0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -114,7 +114,8 @@ const imageLoaded = (locator) => locator.evaluate((img) => img.complete && img.n
 
 describe('references and verifications in the web UI', { timeout: 240_000 }, () => {
   before(async () => {
-    vpt = await startVpt();
+    // Without the demo-stb content, so the page starts with no references at all.
+    vpt = await startVpt({ env: { VPT_SERVER__DEMO_CONTENT: 'false' } });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
     scratchDir = await mkdtemp(join(tmpdir(), 'vpt-e2e-refs-'));
