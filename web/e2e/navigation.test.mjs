@@ -149,6 +149,41 @@ describe('the Navigation page', { timeout: 240_000 }, () => {
   );
 
   test(
+    'Validate tree walks every edge, shows the results and keeps them under Validations',
+    withVptLogs(async () => {
+      const page = await context.newPage();
+      try {
+        await openNavigation(page);
+        const validate = page.getByTestId('validate');
+        await eventually('Validate enabled', () => validate.isEnabled());
+        await validate.click();
+        const panel = page.getByTestId('job-panel');
+        await panel.waitFor({ timeout: 10_000 });
+        await eventually('the validation to finish', async () => (await panel.getAttribute('data-status')) !== 'running', 120_000, 500);
+        const results = page.getByTestId('validation-results');
+        await results.waitFor({ timeout: 10_000 });
+        const tree = await treeOf(UI);
+        const [validation] = await getJson(`${vpt.url}/api/trees/${tree.id}/validations`);
+        assert.ok(validation, 'the validation is stored');
+        assert.match(await results.innerText(), new RegExp(`${validation.edges_passed}/${validation.edges_total}`));
+        assert.equal(await results.locator('tbody tr').count(), validation.edges_total, 'one row per edge and direction');
+        // Health colours come from the metrics the validation just recorded.
+        assert.ok(tree.metrics.length > 0, 'edges have metrics');
+        await eventually('edges coloured by health', async () => (await page.locator('.nav-edge-label.health-good').count()) > 0);
+        await screenshot(page, 'navigation-validated');
+
+        await page.getByTestId('tab-validations').click();
+        const item = page.getByTestId('validations').locator('li').first();
+        await item.waitFor();
+        assert.match(await item.innerText(), new RegExp(`${validation.edges_passed}/${validation.edges_total} passed`));
+        await assertNoRawJson(page);
+      } finally {
+        await page.close();
+      }
+    }),
+  );
+
+  test(
     'an edit saved with a message becomes a new version in the history, and undo goes back',
     withVptLogs(async () => {
       const before = await treeOf(UI);

@@ -71,7 +71,7 @@ export function JobPanel({ job, error, targetLabel, onCancel, onClose, onSelectE
           {job.position ? ` · now at ${job.position}` : ''}
         </span>
       </div>
-      {job.error ? <p className="form-error">{job.error}</p> : null}
+      {job.error && job.status !== 'cancelled' ? <p className="form-error">{job.error}</p> : null}
       {error ? <p className="form-error">{error}</p> : null}
       {isValidation && job.validation ? <ValidationResults summary={job.validation} onSelectEdge={onSelectEdge} /> : null}
       {isValidation && job.validation ? (
