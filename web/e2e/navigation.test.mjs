@@ -204,6 +204,17 @@ describe('the Navigation page', { timeout: 240_000 }, () => {
         await page.getByTestId('add-node').click();
         await page.getByTestId('node-label').fill('Audio settings');
         await screenshot(page, 'navigation-edit');
+        // Leaving with unsaved changes asks first; saying no stays on the page.
+        let asked = null;
+        page.once('dialog', (dialog) => {
+          asked = dialog.message();
+          void dialog.dismiss();
+        });
+        await page.locator('.nav-link', { hasText: 'Devices' }).click();
+        await eventually('the leave question', () => asked !== null, 5_000);
+        assert.match(asked, /unsaved changes/);
+        assert.match(page.url(), /\/navigation\/demo-stb$/, 'still on the Navigation page');
+        assert.match(await page.title(), /^● /, 'the tab title marks unsaved work');
         await page.getByTestId('save').click();
         await page.getByTestId('save-message').fill('Add the audio screen');
         await page.getByTestId('save-confirm').click();
