@@ -375,7 +375,10 @@ mod tests {
         let mut measured = MeasuredTimes::new();
         measured.insert(("c-b".into(), Direction::Forward), 5000.0);
         let slow = Graph::new(&tree(), &measured);
-        assert_eq!(ids(&slow, &slow.shortest_path("c", "b").unwrap()), ["home", "a", "b"]);
+        assert_eq!(
+            ids(&slow, &slow.shortest_path("c", "b").unwrap()),
+            ["home", "a", "b"]
+        );
         assert_eq!(ids(&graph, &graph.shortest_path("c", "b").unwrap()), ["b"]);
     }
 
@@ -394,7 +397,10 @@ mod tests {
     fn unreachable_target_is_a_clear_error() {
         let graph = Graph::new(&tree(), &MeasuredTimes::new());
         let e = graph.shortest_path("home", "d").unwrap_err();
-        assert_eq!(e.to_string(), "no path from \"home\" to \"d\": no edge leads there");
+        assert_eq!(
+            e.to_string(),
+            "no path from \"home\" to \"d\": no edge leads there"
+        );
         let e = graph.shortest_path("home", "zz").unwrap_err();
         assert_eq!(e.to_string(), "node \"zz\" is not in the tree");
     }

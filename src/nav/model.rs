@@ -263,7 +263,9 @@ impl TreeDoc {
                 }
             }
             if edge.source == edge.target {
-                return fail(format!("edge \"{name}\": source and target are the same node"));
+                return fail(format!(
+                    "edge \"{name}\": source and target are the same node"
+                ));
             }
             if edge.target == ENTRY {
                 return fail(format!(
@@ -276,7 +278,9 @@ impl TreeDoc {
                 ));
             }
             if edge.forward.is_empty() {
-                return fail(format!("edge \"{name}\": forward needs at least one action"));
+                return fail(format!(
+                    "edge \"{name}\": forward needs at least one action"
+                ));
             }
             if edge.reverse.as_ref().is_some_and(Vec::is_empty) {
                 return fail(format!(
@@ -503,7 +507,8 @@ mod tests {
     #[test]
     fn unknown_command_is_named() {
         let mut value = base();
-        value["edges"][0]["forward"] = json!([{"command": "press", "key": "HOME"}, {"command": "jump"}]);
+        value["edges"][0]["forward"] =
+            json!([{"command": "press", "key": "HOME"}, {"command": "jump"}]);
         let e = parse_tree(value).unwrap_err();
         assert!(
             e.0.contains("forward action 1: unknown command \"jump\""),

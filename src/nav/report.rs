@@ -9,7 +9,7 @@ use super::graph::Direction;
 use super::model::TreeDoc;
 
 /// Re-plans a goto may make after landing somewhere unexpected, unless the request says otherwise.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
 
 /// Body of `POST /host/devices/{id}/navigate`. Verifications in the tree are resolved (reference
 /// images inline), so the host needs nothing else.

@@ -15,9 +15,7 @@ use std::time::Duration;
 use image::{DynamicImage, ImageFormat, RgbImage};
 use serde_json::{Map, Value, json};
 
-use crate::nav::model::{
-    Action, ENTRY, Edge, HOME, Node, NodeType, Pass, Position, TreeDoc,
-};
+use crate::nav::model::{Action, ENTRY, Edge, HOME, Node, NodeType, Pass, Position, TreeDoc};
 use crate::server::db::DbError;
 use crate::server::db::references::{NewReference, insert_in};
 use crate::server::db::trees::{create_userinterface_in, find_userinterface, meta, set_meta_in};
@@ -276,7 +274,12 @@ pub fn build() -> DemoContent {
         keys.push("OK");
         let mut detail = node(&format!("settings.{item}"), label, 3, row);
         detail.node_type = NodeType::Screen;
-        b.screen(detail, &keys, &format!("settings-{item}-heading"), Some(heading));
+        b.screen(
+            detail,
+            &keys,
+            &format!("settings-{item}-heading"),
+            Some(heading),
+        );
     }
     // Apps: a node per focused tile, and the splash screen each opens.
     let splash = Region::new(340, 390, 600, 90);
@@ -321,17 +324,32 @@ pub fn build() -> DemoContent {
         .chain(HOME_TILES[1..].iter().map(|(t, _)| format!("home-{t}")))
         .collect();
     for pair in home_ids.windows(2) {
-        edges.push(edge(&pair[0], &pair[1], vec![press("RIGHT")], Some(press("LEFT"))));
+        edges.push(edge(
+            &pair[0],
+            &pair[1],
+            vec![press("RIGHT")],
+            Some(press("LEFT")),
+        ));
     }
     let opened = ["live_tv", "guide", "settings", "apps", "recordings"];
     for (home_id, screen) in home_ids.iter().zip(opened) {
-        edges.push(edge(home_id, screen, vec![press("OK")], Some(press("BACK"))));
+        edges.push(edge(
+            home_id,
+            screen,
+            vec![press("OK")],
+            Some(press("BACK")),
+        ));
     }
     let settings_ids: Vec<String> = std::iter::once("settings".to_string())
         .chain(SETTINGS[1..].iter().map(|(i, _)| format!("settings-{i}")))
         .collect();
     for pair in settings_ids.windows(2) {
-        edges.push(edge(&pair[0], &pair[1], vec![press("DOWN")], Some(press("UP"))));
+        edges.push(edge(
+            &pair[0],
+            &pair[1],
+            vec![press("DOWN")],
+            Some(press("UP")),
+        ));
     }
     for (list_id, (item, _)) in settings_ids.iter().zip(SETTINGS) {
         edges.push(edge(
@@ -349,7 +367,12 @@ pub fn build() -> DemoContent {
         .chain(APPS[1..].iter().map(|(a, _)| format!("apps-{a}")))
         .collect();
     for pair in app_ids.windows(2) {
-        edges.push(edge(&pair[0], &pair[1], vec![press("RIGHT")], Some(press("LEFT"))));
+        edges.push(edge(
+            &pair[0],
+            &pair[1],
+            vec![press("RIGHT")],
+            Some(press("LEFT")),
+        ));
     }
     for (tile_id, (app, _)) in app_ids.iter().zip(APPS) {
         edges.push(edge(
@@ -481,7 +504,8 @@ mod tests {
                 let reference = content.references.iter().find(|r| &r.name == name).unwrap();
                 let png = image::load_from_memory(&reference.png).unwrap().to_rgb8();
                 let reference = Reference::from_rgb(&png).unwrap();
-                let search: Region = serde_json::from_value(verification["region"].clone()).unwrap();
+                let search: Region =
+                    serde_json::from_value(verification["region"].clone()).unwrap();
                 for (other, picture) in &pictures {
                     let options = MatchOptions {
                         region: Some(search),

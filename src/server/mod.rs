@@ -79,14 +79,15 @@ impl Server {
             let dir = data_dir.clone();
             let seeded = db
                 .call(move |c| {
-                    demo::seed(c, &dir, |tree| {
-                        api::trees::tree_screenshot_dir(&dir, tree)
-                    })
+                    demo::seed(c, &dir, |tree| api::trees::tree_screenshot_dir(&dir, tree))
                 })
                 .await
                 .context("cannot create the demo content")?;
             if seeded {
-                tracing::info!(userinterface = demo::DEMO_USERINTERFACE, "demo content created");
+                tracing::info!(
+                    userinterface = demo::DEMO_USERINTERFACE,
+                    "demo content created"
+                );
             }
         }
         let registry = Registry::load(db.clone(), events.clone(), locks.clone()).await?;

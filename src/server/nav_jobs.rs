@@ -68,7 +68,13 @@ struct Entry {
     job: Job,
     cancel: CancellationToken,
     done: watch::Sender<bool>,
+    /// Annotated pictures of failed moves, fetched as they happen: a host keeps only its last
+    /// few, and a validation must keep its failures. By the picture's server URL.
+    failures: HashMap<String, bytes::Bytes>,
 }
+
+/// Failure pictures one job keeps in memory.
+const KEPT_FAILURE_PICTURES: usize = 100;
 
 #[derive(Clone, Default)]
 pub struct NavJobs {
@@ -131,7 +137,9 @@ impl NavJobs {
         let jobs = self.lock();
         jobs.entries
             .values()
-            .find(|e| e.job.status == JobStatus::Running && e.job.host == host && e.job.device == device)
+            .find(|e| {
+                e.job.status == JobStatus::Running && e.job.host == host && e.job.device == device
+            })
             .map(|e| e.job.id)
     }
 
@@ -147,6 +155,7 @@ impl NavJobs {
                 job,
                 cancel: cancel.clone(),
                 done: watch::channel(false).0,
+                failures: HashMap::new(),
             },
         );
         jobs.order.push_back(id);
@@ -154,7 +163,11 @@ impl NavJobs {
             let Some(oldest) = jobs.order.front().copied() else {
                 break;
             };
-            if jobs.entries.get(&oldest).is_some_and(|e| e.job.status == JobStatus::Running) {
+            if jobs
+                .entries
+                .get(&oldest)
+                .is_some_and(|e| e.job.status == JobStatus::Running)
+            {
                 break;
             }
             jobs.order.pop_front();
@@ -167,6 +180,18 @@ impl NavJobs {
         self.lock().entries.get_mut(&id).map(|e| f(&mut e.job))
     }
 
+    fn keep_failure(&self, id: u64, url: String, jpeg: bytes::Bytes) {
+        if let Some(entry) = self.lock().entries.get_mut(&id)
+            && entry.failures.len() < KEPT_FAILURE_PICTURES
+        {
+            entry.failures.insert(url, jpeg);
+        }
+    }
+
+    fn failure(&self, id: u64, url: &str) -> Option<bytes::Bytes> {
+        self.lock().entries.get(&id)?.failures.get(url).cloned()
+    }
+
     fn finish(&self, id: u64) {
         if let Some(entry) = self.lock().entries.get(&id) {
             entry.done.send_replace(true);
@@ -175,7 +200,10 @@ impl NavJobs {
 }
 
 /// The tree with every verification's reference resolved into what the host needs.
-async fn resolved_tree(state: &AppState, tree_id: i64) -> ApiResult<(crate::server::db::trees::StoredTree, crate::nav::TreeDoc)> {
+async fn resolved_tree(
+    state: &AppState,
+    tree_id: i64,
+) -> ApiResult<(crate::server::db::trees::StoredTree, crate::nav::TreeDoc)> {
     let tree = load_tree(state, tree_id).await?;
     let mut doc = tree.doc.clone();
     for node in &mut doc.nodes {
@@ -183,10 +211,12 @@ async fn resolved_tree(state: &AppState, tree_id: i64) -> ApiResult<(crate::serv
             if verification.contains_key("reference") {
                 verification.insert("userinterface".into(), json!(tree.userinterface));
             }
-            resolve_reference(state, verification).await.map_err(|mut e| {
-                e.detail = format!("node \"{}\": verification {index}: {}", node.id, e.detail);
-                e
-            })?;
+            resolve_reference(state, verification)
+                .await
+                .map_err(|mut e| {
+                    e.detail = format!("node \"{}\": verification {index}: {}", node.id, e.detail);
+                    e
+                })?;
         }
     }
     Ok((tree, doc))
@@ -242,9 +272,13 @@ pub async fn start(
     let body = serde_json::to_vec(&request)
         .map_err(|e| ApiError::internal("cannot encode the request", e))?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     let path = format!("/host/devices/{device}/navigate");
-    let response = proxy::forward(state, host, Method::POST, &path, &headers, Body::from(body)).await?;
+    let response =
+        proxy::forward(state, host, Method::POST, &path, &headers, Body::from(body)).await?;
     if !response.status().is_success() {
         return Err(host_refusal(response).await);
     }
@@ -272,9 +306,10 @@ pub async fn start(
         validation: None,
     };
     let (id, cancel) = state.nav_jobs.insert(job);
-    let snapshot = state.nav_jobs.get(id).ok_or_else(|| {
-        ApiError::internal("job vanished", "evicted at once")
-    })?;
+    let snapshot = state
+        .nav_jobs
+        .get(id)
+        .ok_or_else(|| ApiError::internal("job vanished", "evicted at once"))?;
     state
         .events
         .publish(Event::new("nav.started", &json!({"job": snapshot})));
@@ -314,11 +349,7 @@ async fn host_refusal(response: axum::http::Response<Body>) -> ApiError {
 
 /// Reads the host's lines until `done`, the end of the stream, or cancellation.
 async fn follow(state: &AppState, id: u64, body: Body, cancel: CancellationToken) {
-    let host = state
-        .nav_jobs
-        .get(id)
-        .map(|j| j.host)
-        .unwrap_or_default();
+    let host = state.nav_jobs.get(id).map(|j| j.host).unwrap_or_default();
     let mirror = format!("/api/hosts/{host}/verifications/");
     let mut frames = body.into_data_stream();
     let mut pending: Vec<u8> = Vec::new();
@@ -344,15 +375,32 @@ async fn follow(state: &AppState, id: u64, body: Body, cancel: CancellationToken
             let line: Vec<u8> = pending.drain(..=end).collect();
             match serde_json::from_slice::<NavEvent>(&line) {
                 Ok(event) => {
+                    let failed_picture = match &event {
+                        NavEvent::Step { step } if step.status == StepStatus::Failed => {
+                            step.screenshot_url.clone()
+                        }
+                        _ => None,
+                    };
                     if apply(state, id, event, &mirror) {
                         return;
+                    }
+                    if let Some(url) = failed_picture
+                        && let Some(jpeg) = fetch_annotated(state, &host, &url).await
+                    {
+                        let url = url.replace("/host/verifications/", &mirror);
+                        state.nav_jobs.keep_failure(id, url, jpeg);
                     }
                 }
                 Err(e) => tracing::warn!(job = id, error = %e, "unreadable navigation line"),
             }
         }
         if pending.len() > MAX_LINE {
-            finish_job(state, id, JobStatus::Error, Some("the host sent an oversized line".into()));
+            finish_job(
+                state,
+                id,
+                JobStatus::Error,
+                Some("the host sent an oversized line".into()),
+            );
             return;
         }
     }
@@ -489,6 +537,32 @@ async fn conclude(state: &AppState, id: u64) {
     }
 }
 
+/// The annotated picture at a host URL (`/host/verifications/...`), if the host still has it.
+async fn fetch_annotated(state: &AppState, host: &str, url: &str) -> Option<bytes::Bytes> {
+    if !url.starts_with("/host/verifications/") {
+        return None;
+    }
+    let response = proxy::forward(
+        state,
+        host,
+        Method::GET,
+        url,
+        &HeaderMap::new(),
+        Body::empty(),
+    )
+    .await
+    .ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    response
+        .into_body()
+        .collect()
+        .await
+        .ok()
+        .map(|b| b.to_bytes())
+}
+
 /// Folder of a validation's kept screenshots.
 pub fn validation_dir(state: &AppState, validation_id: i64) -> std::path::PathBuf {
     state
@@ -536,7 +610,6 @@ async fn store_validation(
         .await?;
     // The host keeps only its last annotated images: copy the failing ones now.
     let dir = validation_dir(state, validation_id);
-    let mirror = format!("/api/hosts/{}/verifications/", job.host);
     let mut kept = 0;
     for (index, result) in summary.results.iter_mut().enumerate() {
         if result.passed {
@@ -545,26 +618,7 @@ async fn store_validation(
         let Some(url) = result.screenshot_url.clone() else {
             continue;
         };
-        let Some(file) = url.strip_prefix(&mirror) else {
-            continue;
-        };
-        let path = format!("/host/verifications/{file}");
-        let Ok(response) = proxy::forward(
-            state,
-            &job.host,
-            Method::GET,
-            &path,
-            &HeaderMap::new(),
-            Body::empty(),
-        )
-        .await
-        else {
-            continue;
-        };
-        if !response.status().is_success() {
-            continue;
-        }
-        let Ok(bytes) = response.into_body().collect().await.map(|b| b.to_bytes()) else {
+        let Some(bytes) = state.nav_jobs.failure(job.id, &url) else {
             continue;
         };
         tokio::fs::create_dir_all(&dir).await?;

@@ -14,9 +14,21 @@ pub struct Bench {
 impl Bench {
     /// Starts `vpt all` (with `config` if given) and waits for its host to be online.
     pub async fn start(config: Option<&str>) -> Self {
+        Self::start_with(config, false).await
+    }
+
+    /// Starts `vpt all` with the `demo-stb` userinterface seeded.
+    pub async fn start_with_demo() -> Self {
+        Self::start_with(None, true).await
+    }
+
+    async fn start_with(config: Option<&str>, demo: bool) -> Self {
         let mut options = Options::new("all").env("VPT_HOST__NAME", "bench");
         if let Some(config) = config {
             options = options.config(config);
+        }
+        if demo {
+            options = options.env("VPT_SERVER__DEMO_CONTENT", "true");
         }
         let mut vpt = Vpt::start(options);
         let url = vpt.server_url();

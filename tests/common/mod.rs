@@ -76,6 +76,8 @@ impl Vpt {
             .env("VPT_HOST__BIND", "127.0.0.1:0")
             .env("VPT_MDNS__ENABLED", "false")
             .env("VPT_GENERAL__LOG", "info")
+            // Seeding the demo userinterface renders every sim screen: only tests of it pay.
+            .env("VPT_SERVER__DEMO_CONTENT", "false")
             .env_remove("VPT_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -39,7 +39,9 @@ async fn verify(
             e.with("index", index)
         })?;
     }
-    Ok(Json(run::run_request(&device, &request, &state.annotated).await?))
+    Ok(Json(
+        run::run_request(&device, &request, &state.annotated).await?,
+    ))
 }
 
 async fn annotated(State(state): State<HostState>, Path(file): Path<String>) -> Response {

@@ -18,8 +18,7 @@ use crate::host::verify::run::{prepare, run_request};
 use crate::nav::graph::{Direction, Graph, MeasuredTimes, Move};
 use crate::nav::model::{Action, Command, ENTRY, HOME, Pass, TreeDoc, summarize};
 use crate::nav::report::{
-    EdgeResult, Goal, NavEvent, NavRequest, Outcome, Step, StepKind, StepStatus,
-    ValidationSummary,
+    EdgeResult, Goal, NavEvent, NavRequest, Outcome, Step, StepKind, StepStatus, ValidationSummary,
 };
 use crate::protocol::PowerAction;
 
@@ -166,9 +165,10 @@ impl Executor {
 
     fn set_position(&self, node: Option<usize>) {
         match node {
-            Some(n) => self
-                .positions
-                .set(self.device.id(), &self.tree_key, &self.graph.node_ids[n]),
+            Some(n) => {
+                self.positions
+                    .set(self.device.id(), &self.tree_key, &self.graph.node_ids[n])
+            }
             None => self.positions.invalidate(self.device.id()),
         }
     }
@@ -289,6 +289,7 @@ impl Executor {
             .map_err(|e| Stop::Infrastructure(e.to_string()))?;
         let mut at = self.establish().await?;
         let mut transit_failures = vec![0u32; self.graph.moves.len()];
+        let mut last_failure: Option<String> = None;
         loop {
             if at == Some(target_index) {
                 return Ok((Outcome::Passed, None, None));
@@ -302,7 +303,16 @@ impl Executor {
             };
             let path = match self.graph.shortest_path_by_index(from, target_index) {
                 Ok(path) => path,
-                Err(e) => return Ok((Outcome::Failed, Some(e.to_string()), None)),
+                // Moves that kept failing were left out; say what failed, not just "no path".
+                Err(e) => {
+                    let why = match &last_failure {
+                        Some(failure) => format!(
+                            "could not reach \"{target}\": {failure}; no other way is left ({e})"
+                        ),
+                        None => e.to_string(),
+                    };
+                    return Ok((Outcome::Failed, Some(why), None));
+                }
             };
             let mut arrived = true;
             for m in path {
@@ -313,6 +323,10 @@ impl Executor {
                     continue;
                 }
                 arrived = false;
+                last_failure = Some(format!(
+                    "edge \"{}\" failed: {}",
+                    self.tree.edges[m.edge].id, report.detail
+                ));
                 if let Some(i) = self.graph.move_index(m.edge, m.direction) {
                     transit_failures[i] += 1;
                     if transit_failures[i] >= MAX_TRANSIT_FAILURES {
@@ -390,10 +404,7 @@ impl Executor {
                     // Recover: find where the device is; unknown means start again from entry
                     // (whose edge leads home).
                     self.attempt += 1;
-                    at = self
-                        .localise(self.likely_nodes(&m))
-                        .await?
-                        .unwrap_or(entry);
+                    at = self.localise(self.likely_nodes(&m)).await?.unwrap_or(entry);
                     continue 'walk;
                 }
             }
@@ -526,7 +537,9 @@ impl Executor {
         }
         let response = run_request(&self.device, &request, &self.store)
             .await
-            .map_err(|e| Stop::Infrastructure(format!("verification failed to run: {}", e.detail)))?;
+            .map_err(|e| {
+                Stop::Infrastructure(format!("verification failed to run: {}", e.detail))
+            })?;
         Ok((response.passed, response.results))
     }
 
@@ -554,9 +567,10 @@ impl Executor {
         let id = self.device.id().to_string();
         match command {
             Command::Press { key } => {
-                let remote = self.device.remote.clone().ok_or_else(|| {
-                    Stop::Infrastructure(format!("device `{id}` has no remote"))
-                })?;
+                let remote =
+                    self.device.remote.clone().ok_or_else(|| {
+                        Stop::Infrastructure(format!("device `{id}` has no remote"))
+                    })?;
                 if let Some(last) = self.last_press {
                     let since = last.elapsed();
                     if since < KEY_GAP {
@@ -570,9 +584,10 @@ impl Executor {
                 self.last_press = Some(Instant::now());
             }
             Command::Text { text } => {
-                let remote = self.device.remote.clone().ok_or_else(|| {
-                    Stop::Infrastructure(format!("device `{id}` has no remote"))
-                })?;
+                let remote =
+                    self.device.remote.clone().ok_or_else(|| {
+                        Stop::Infrastructure(format!("device `{id}` has no remote"))
+                    })?;
                 remote
                     .text(text)
                     .await
@@ -583,9 +598,8 @@ impl Executor {
                 let power = self.device.power.clone().ok_or_else(|| {
                     Stop::Infrastructure(format!("device `{id}` has no power control"))
                 })?;
-                let failed = |e: crate::host::power::PowerError| {
-                    Stop::Infrastructure(format!("power: {e}"))
-                };
+                let failed =
+                    |e: crate::host::power::PowerError| Stop::Infrastructure(format!("power: {e}"));
                 match action {
                     PowerAction::On => power.set(true).await.map_err(failed)?,
                     PowerAction::Off => power.set(false).await.map_err(failed)?,

@@ -2,9 +2,9 @@
 //! Unknown `/api/...` routes answer a JSON 404; request bodies are capped.
 
 mod devices;
-mod navigation;
 mod events;
 mod hosts;
+mod navigation;
 pub(crate) mod references;
 mod system;
 pub mod trees;

@@ -164,10 +164,7 @@ async fn cancel(State(state): State<AppState>, Path(id): Path<u64>) -> ApiResult
     }
 }
 
-async fn validations(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+async fn validations(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     load_tree(&state, id).await?;
     let list = state
         .db
@@ -177,10 +174,7 @@ async fn validations(
     Ok(Json(json!(list)))
 }
 
-async fn validation(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+async fn validation(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     let found = state
         .db
         .call(move |c| queries::get_validation(c, id))
@@ -196,7 +190,10 @@ async fn validation_screenshot(
 ) -> Response {
     let valid = file.ends_with(".jpg")
         && file.len() <= 16
-        && file.trim_end_matches(".jpg").chars().all(|c| c.is_ascii_digit());
+        && file
+            .trim_end_matches(".jpg")
+            .chars()
+            .all(|c| c.is_ascii_digit());
     if !valid {
         return ApiError::bad_request("invalid_id", "not a screenshot name").into_response();
     }

@@ -120,31 +120,38 @@ fn strip_view_fields(node: &mut Value) {
     }
 }
 
-/// Parses a node or edge list item sent by a client.
+/// Parses a node or edge sent by a client, naming the field or action at fault.
 fn parse_item<T: serde::de::DeserializeOwned>(what: &str, mut value: Value) -> ApiResult<T> {
     strip_view_fields(&mut value);
-    serde_json::from_value(value).map_err(|e| invalid_tree(format!("{what}: {e}")))
+    serde_json::from_value(value.clone()).map_err(|e| {
+        let wrapped = match what {
+            "node" => json!({"nodes": [value], "edges": []}),
+            _ => json!({"nodes": [], "edges": [value]}),
+        };
+        let detail = crate::nav::model::describe_parse_error(&wrapped)
+            .map(|d| d.replacen(&format!("{what} 0 "), &format!("{what} "), 1))
+            .unwrap_or_else(|| format!("{what}: {e}"));
+        invalid_tree(detail)
+    })
 }
 
 /// Checks node verifications against the userinterface's references, naming the first problem.
-pub async fn check_verifications(state: &AppState, userinterface: &str, doc: &TreeDoc) -> ApiResult<()> {
+pub async fn check_verifications(
+    state: &AppState,
+    userinterface: &str,
+    doc: &TreeDoc,
+) -> ApiResult<()> {
     let ui = userinterface.to_string();
     let references = state
         .db
         .call(move |c| reference_queries::list(c, Some(&ui)))
         .await
         .map_err(db_error)?;
-    let kinds: HashMap<String, String> = references
-        .into_iter()
-        .map(|r| (r.name, r.kind))
-        .collect();
+    let kinds: HashMap<String, String> = references.into_iter().map(|r| (r.name, r.kind)).collect();
     for node in &doc.nodes {
         for (index, verification) in node.verifications.iter().enumerate() {
             check_verification(verification, &kinds, userinterface).map_err(|why| {
-                invalid_tree(format!(
-                    "node \"{}\": verification {index}: {why}",
-                    node.id
-                ))
+                invalid_tree(format!("node \"{}\": verification {index}: {why}", node.id))
             })?;
         }
     }
@@ -208,11 +215,13 @@ pub async fn save(
     };
     let saved = state
         .db
-        .call(move |c| match queries::save_tree(c, tree_id, &doc, &message, base_version) {
-            Ok(version) => Ok(Ok(version)),
-            Err(SaveError::Db(e)) => Err(e),
-            Err(other) => Ok(Err(other)),
-        })
+        .call(
+            move |c| match queries::save_tree(c, tree_id, &doc, &message, base_version) {
+                Ok(version) => Ok(Ok(version)),
+                Err(SaveError::Db(e)) => Err(e),
+                Err(other) => Ok(Err(other)),
+            },
+        )
         .await
         .map_err(db_error)?;
     match saved {
@@ -367,7 +376,14 @@ async fn delete_node(
     doc.nodes.retain(|n| n.id != node_id);
     doc.edges
         .retain(|e| e.source != node_id && e.target != node_id);
-    let saved = save(&state, &tree, doc, format!("node \"{node_id}\" deleted"), None).await?;
+    let saved = save(
+        &state,
+        &tree,
+        doc,
+        format!("node \"{node_id}\" deleted"),
+        None,
+    )
+    .await?;
     let _ = tokio::fs::remove_file(screenshot_dir(&state, id).join(format!("{node_id}.jpg"))).await;
     Ok(Json(saved))
 }
@@ -533,10 +549,7 @@ async fn take_screenshot(
     })))
 }
 
-async fn history(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+async fn history(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     load_tree(&state, id).await?;
     let versions = state
         .db
@@ -566,7 +579,9 @@ async fn version(
     Path((id, version)): Path<(i64, i64)>,
 ) -> ApiResult<Json<Value>> {
     let doc = load_version(&state, id, version).await?;
-    Ok(Json(json!({"version": version, "nodes": doc.nodes, "edges": doc.edges})))
+    Ok(Json(
+        json!({"version": version, "nodes": doc.nodes, "edges": doc.edges}),
+    ))
 }
 
 async fn restore(

@@ -319,7 +319,10 @@ struct ImportedReference {
     png: Option<Vec<u8>>,
 }
 
-fn check_reference(reference: ExportedReference, userinterface: &str) -> ApiResult<ImportedReference> {
+fn check_reference(
+    reference: ExportedReference,
+    userinterface: &str,
+) -> ApiResult<ImportedReference> {
     let name = reference.name.clone();
     let bad = |why: String| invalid_tree(format!("reference \"{name}\": {why}"));
     let name_ok = !name.trim().is_empty()
@@ -450,8 +453,8 @@ async fn import(
                     return Ok(Err(()));
                 }
                 old_tree = Some(existing.tree_id);
-                old_references = queries::delete_userinterface_in(&tx, existing.id)?
-                    .unwrap_or_default();
+                old_references =
+                    queries::delete_userinterface_in(&tx, existing.id)?.unwrap_or_default();
             }
             let (ui_id, tree_id) = queries::create_userinterface_in(
                 &tx,

@@ -163,10 +163,7 @@ pub fn list_userinterfaces(conn: &mut Connection) -> Result<Vec<Userinterface>, 
     Ok(rows.into_iter().map(finish_ui).collect())
 }
 
-pub fn get_userinterface(
-    conn: &Connection,
-    id: i64,
-) -> Result<Option<Userinterface>, DbError> {
+pub fn get_userinterface(conn: &Connection, id: i64) -> Result<Option<Userinterface>, DbError> {
     let row = conn
         .query_row(
             &format!(
@@ -180,10 +177,7 @@ pub fn get_userinterface(
     Ok(row.map(finish_ui))
 }
 
-pub fn find_userinterface(
-    conn: &Connection,
-    name: &str,
-) -> Result<Option<Userinterface>, DbError> {
+pub fn find_userinterface(conn: &Connection, name: &str) -> Result<Option<Userinterface>, DbError> {
     let id: Option<i64> = conn
         .query_row(
             "SELECT id FROM userinterfaces WHERE name = ?1",
@@ -260,10 +254,7 @@ pub fn update_userinterface(
 
 /// Deletes a userinterface, its tree and its references inside `tx`; returns the ids of the
 /// references removed (their PNG files go too) or `None` when there was no such userinterface.
-pub fn delete_userinterface_in(
-    tx: &Transaction<'_>,
-    id: i64,
-) -> Result<Option<Vec<i64>>, DbError> {
+pub fn delete_userinterface_in(tx: &Transaction<'_>, id: i64) -> Result<Option<Vec<i64>>, DbError> {
     let name: Option<String> = tx
         .query_row("SELECT name FROM userinterfaces WHERE id = ?1", [id], |r| {
             r.get(0)
@@ -320,7 +311,9 @@ pub fn load_tree(conn: &mut Connection, tree_id: i64) -> Result<Option<StoredTre
 #[derive(Debug)]
 pub enum SaveError {
     /// Someone saved after the version the caller edited.
-    Stale { current: i64 },
+    Stale {
+        current: i64,
+    },
     NotFound,
     Db(DbError),
 }
@@ -576,9 +569,7 @@ pub fn list_validations(conn: &mut Connection, tree_id: i64) -> Result<Vec<Valid
         "SELECT {VALIDATION_COLUMNS} FROM validations WHERE tree_id = ?1 ORDER BY id DESC LIMIT 100"
     ))?;
     let rows = stmt.query_map([tree_id], |r| validation_from_row(r, false))?;
-    Ok(rows
-        .map(|r| r.map(|(v, _)| v))
-        .collect::<Result<_, _>>()?)
+    Ok(rows.map(|r| r.map(|(v, _)| v)).collect::<Result<_, _>>()?)
 }
 
 pub fn get_validation(conn: &mut Connection, id: i64) -> Result<Option<Validation>, DbError> {
