@@ -365,6 +365,31 @@ async fn tree_edits_are_checked_whole_and_versioned() {
     assert_eq!(restored["version"], 4);
     assert_eq!(restored["nodes"].as_array().unwrap().len(), 2);
 
+    // A reference a tree verifies with cannot be deleted or renamed under it.
+    let references = get_json(&format!(
+        "{}/api/references?userinterface=demo-stb",
+        bench.url
+    ))
+    .await;
+    let used = references
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "guide-heading")
+        .expect("demo reference");
+    let reference_url = format!("{}/api/references/{}", bench.url, used["id"]);
+    let (status, body) = send(reqwest::Method::DELETE, &reference_url, None).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("`guide`"), "{body}");
+    let (status, _) = send(
+        reqwest::Method::PUT,
+        &reference_url,
+        Some(json!({"name": "renamed"})),
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(get_json(&reference_url).await["name"], "guide-heading");
+
     // Export, then import elsewhere under another name: same tree, references and screenshots.
     let demo = demo_tree_id(&bench).await;
     let export = get_json(&format!("{}/api/trees/{demo}/export", bench.url)).await;

@@ -3,9 +3,9 @@
 use super::model::{Action, ENTRY, Edge, HOME, Node, NodeType, Pass, Position, TreeDoc};
 
 /// `nodes` nodes (`entry`, `home`, then `n2`, `n3`, …) where node `i` hangs under node
-/// `i / fanout` with a reverse edge, plus a one-way sideways link from every third node to a node
-/// further on: about four moves per node, like a real menu tree with shortcuts.
-pub fn generated_tree(nodes: usize, fanout: usize) -> TreeDoc {
+/// `1 + (i - 2) / fanout` with a reverse edge, plus one-way sideways links between nodes (like
+/// shortcuts in a real menu tree) until there are `edges` edges in all.
+pub fn generated_tree(nodes: usize, fanout: usize, edges: usize) -> TreeDoc {
     let nodes = nodes.max(2);
     let fanout = fanout.max(1);
     let id = |i: usize| match i {
@@ -32,11 +32,7 @@ pub fn generated_tree(nodes: usize, fanout: usize) -> TreeDoc {
         })
         .collect();
     let edge = |source: usize, target: usize, reverse: bool| Edge {
-        id: if reverse || source == 0 {
-            format!("{}-{}", id(source), id(target))
-        } else {
-            format!("side-{}-{}", id(source), id(target))
-        },
+        id: format!("{}-{}", id(source), id(target)),
         source: id(source),
         target: id(target),
         forward: vec![Action::press("OK")],
@@ -46,13 +42,28 @@ pub fn generated_tree(nodes: usize, fanout: usize) -> TreeDoc {
         wait_ms: 0,
         weight: 1.0 + (source * 7 + target * 3) as f64 % 5.0,
     };
+    let wanted = edges;
     let mut edges = vec![edge(0, 1, false)];
     for i in 2..nodes {
         let parent = 1 + (i - 2) / fanout;
         edges.push(edge(parent, i, true));
-        if i % 3 == 0 && i + 7 < nodes {
-            edges.push(edge(i, i + 7, false));
+    }
+    // Sideways links from node i to a pseudo-random other node, several rounds if needed.
+    let mut seen = std::collections::HashSet::new();
+    let mut round = 1;
+    while edges.len() < wanted && nodes > 3 && round < 64 {
+        for i in 2..nodes {
+            if edges.len() >= wanted {
+                break;
+            }
+            let target = 2 + (i * 7919 + round * 104_729) % (nodes - 2);
+            if target != i && seen.insert((i, target)) {
+                let mut link = edge(i, target, false);
+                link.id = format!("side-{i}-{target}");
+                edges.push(link);
+            }
         }
+        round += 1;
     }
     TreeDoc {
         nodes: node_list,

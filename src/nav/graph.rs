@@ -450,16 +450,16 @@ mod tests {
 
     #[test]
     fn large_generated_tree_plans() {
-        let doc = generated_tree(5_000, 4);
+        let doc = crate::nav::generate::generated_tree(5_000, 4, 20_000);
+        assert_eq!(doc.nodes.len(), 5_000);
+        assert_eq!(doc.edges.len(), 20_000);
         doc.validate().unwrap();
         let graph = Graph::new(&doc, &MeasuredTimes::new());
-        let path = graph.shortest_path("home", "n4999").unwrap();
+        let path = graph.shortest_path("n4999", "n2500").unwrap();
         assert!(!path.is_empty());
-    }
-
-    /// A tree of `nodes` nodes in which each node has up to `fanout` children, with reverse edges,
-    /// plus sideways links: used by the pathfinding benchmark too.
-    pub fn generated_tree(nodes: usize, fanout: usize) -> TreeDoc {
-        crate::nav::generate::generated_tree(nodes, fanout)
+        // Every move of the path starts where the previous one ended.
+        for pair in path.windows(2) {
+            assert_eq!(pair[0].to, pair[1].from);
+        }
     }
 }

@@ -417,6 +417,9 @@ async fn update(
         }
         check_area(area, current.source_width, current.source_height)?;
     }
+    if name.as_ref().is_some_and(|n| *n != current.name) {
+        refuse_if_used(&state, &current, "renamed").await?;
+    }
     let changes = Changes {
         name: name.clone(),
         text: request.text,
@@ -438,7 +441,38 @@ async fn update(
     }
 }
 
+/// A reference a navigation tree verifies with cannot be renamed or deleted under it.
+async fn refuse_if_used(state: &AppState, reference: &StoredReference, change: &str) -> ApiResult<()> {
+    let (userinterface, name) = (reference.userinterface.clone(), reference.name.clone());
+    let nodes = state
+        .db
+        .call(move |c| crate::server::db::trees::nodes_using_reference(c, &userinterface, &name))
+        .await
+        .map_err(db_error)?;
+    if nodes.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::conflict(
+        "reference_in_use",
+        format!(
+            "reference `{}` cannot be {change}: node{} {} of the `{}` tree verif{} with it",
+            reference.name,
+            if nodes.len() > 1 { "s" } else { "" },
+            nodes
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            reference.userinterface,
+            if nodes.len() > 1 { "y" } else { "ies" },
+        ),
+    )
+    .with("nodes", nodes))
+}
+
 async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    let current = load(&state, id).await?;
+    refuse_if_used(&state, &current, "deleted").await?;
     let path = image_path(&state, id);
     let deleted = state
         .db

@@ -276,6 +276,36 @@ pub fn delete_userinterface_in(tx: &Transaction<'_>, id: i64) -> Result<Option<V
     Ok(Some(references))
 }
 
+/// Nodes of a userinterface's tree whose verifications name `reference`.
+pub fn nodes_using_reference(
+    conn: &mut Connection,
+    userinterface: &str,
+    reference: &str,
+) -> Result<Vec<String>, DbError> {
+    let document: Option<String> = conn
+        .query_row(
+            "SELECT t.document FROM trees t JOIN userinterfaces u ON u.id = t.userinterface_id
+             WHERE u.name = ?1",
+            [userinterface],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(document) = document else {
+        return Ok(Vec::new());
+    };
+    let doc: TreeDoc = serde_json::from_str(&document)?;
+    Ok(doc
+        .nodes
+        .iter()
+        .filter(|node| {
+            node.verifications
+                .iter()
+                .any(|v| v.get("reference").and_then(|r| r.as_str()) == Some(reference))
+        })
+        .map(|node| node.id.clone())
+        .collect())
+}
+
 pub fn load_tree(conn: &mut Connection, tree_id: i64) -> Result<Option<StoredTree>, DbError> {
     let row = conn
         .query_row(
