@@ -1,6 +1,7 @@
 //! The host's own API (`/host/...`), served on the host's port and, identically, through the
 //! link to the server.
 
+mod adb;
 mod control;
 mod media;
 mod verify;
@@ -28,6 +29,7 @@ pub fn router(state: HostState) -> Router {
         .route(HEARTBEAT_PATH, get(heartbeats))
         .merge(media::router())
         .merge(control::router())
+        .merge(adb::router())
         .merge(verify::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
