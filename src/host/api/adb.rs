@@ -15,7 +15,7 @@ use super::control::remote_error;
 use super::device;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::host::HostState;
-use crate::host::remote::adb::AdbRemote;
+use crate::host::remote::adb::{AdbRemote, check_package};
 use crate::host::remote::adb::ui::ElementQuery;
 
 const MAX_WAIT_MS: u64 = 120_000;
@@ -145,6 +145,8 @@ async fn launch(
     ApiJson(request): ApiJson<PackageRequest>,
 ) -> ApiResult<Json<Value>> {
     let adb = adb(&state, &id)?;
+    check_package(&request.package)
+        .map_err(|e| ApiError::bad_request("invalid_package", e.to_string()))?;
     adb.launch_package(&request.package)
         .await
         .map_err(|e| remote_error(&id, e))?;
@@ -157,6 +159,8 @@ async fn close(
     ApiJson(request): ApiJson<PackageRequest>,
 ) -> ApiResult<Json<Value>> {
     let adb = adb(&state, &id)?;
+    check_package(&request.package)
+        .map_err(|e| ApiError::bad_request("invalid_package", e.to_string()))?;
     adb.close_package(&request.package)
         .await
         .map_err(|e| remote_error(&id, e))?;
