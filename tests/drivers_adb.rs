@@ -89,7 +89,10 @@ async fn keys_text_and_taps_go_through_one_persistent_shell() {
     let remote = AdbRemote::new(&fake.addr.to_string(), &fake.serial, Duration::from_secs(5));
     remote.press("UP", Duration::ZERO).await.unwrap();
     remote.press("OK", Duration::ZERO).await.unwrap();
-    remote.press("HOME", Duration::from_millis(600)).await.unwrap();
+    remote
+        .press("HOME", Duration::from_millis(600))
+        .await
+        .unwrap();
     remote.text("it's 42").await.unwrap();
     remote.tap(540, 960).await.unwrap();
     remote.swipe((100, 1500), (100, 500), 250).await.unwrap();
@@ -122,7 +125,10 @@ async fn apps_elements_and_waits() {
         vec!["android", "com.android.settings", "com.netflix.ninja"]
     );
     remote.launch_package("com.netflix.ninja").await.unwrap();
-    let err = remote.launch_package("com.example.missing").await.unwrap_err();
+    let err = remote
+        .launch_package("com.example.missing")
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("No activities"), "{err}");
     remote.close_package("com.netflix.ninja").await.unwrap();
 
@@ -140,12 +146,22 @@ async fn apps_elements_and_waits() {
     // Pressing HOME leaves Settings: the element disappears.
     remote.press("HOME", Duration::ZERO).await.unwrap();
     let gone = remote
-        .wait_element(&battery, false, Duration::from_secs(2), Duration::from_millis(100))
+        .wait_element(
+            &battery,
+            false,
+            Duration::from_secs(2),
+            Duration::from_millis(100),
+        )
         .await
         .unwrap();
     assert!(gone.ok, "disappeared");
     let never = remote
-        .wait_element(&battery, true, Duration::from_millis(300), Duration::from_millis(100))
+        .wait_element(
+            &battery,
+            true,
+            Duration::from_millis(300),
+            Duration::from_millis(100),
+        )
         .await
         .unwrap();
     assert!(!never.ok && never.polls >= 2, "{}", never.polls);
@@ -168,7 +184,8 @@ async fn post(url: &str, body: Value) -> (u16, Value) {
 #[tokio::test]
 async fn host_routes_drive_an_adb_device() {
     let fake = FakeAdb::start("emulator-5554").await;
-    let mut host = Vpt::start(Options::new("host").config(&adb_host_config(&fake.addr.to_string())));
+    let mut host =
+        Vpt::start(Options::new("host").config(&adb_host_config(&fake.addr.to_string())));
     let base = format!("{}/host/devices/phone", host.host_url());
     let info = get_json(&base).await;
     let caps: Vec<&str> = info["capabilities"]
@@ -206,8 +223,15 @@ async fn host_routes_drive_an_adb_device() {
     )
     .await;
     assert_eq!((status, &body["ok"]), (200, &json!(false)), "{body}");
-    let (status, body) = post(&format!("{base}/adb/elements/wait"), json!({"timeout_ms": 10})).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_query")));
+    let (status, body) = post(
+        &format!("{base}/adb/elements/wait"),
+        json!({"timeout_ms": 10}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_query"))
+    );
     let (status, body) = post(
         &format!("{base}/adb/elements/wait"),
         json!({"text": "x", "colour": "red"}),
@@ -223,13 +247,36 @@ async fn host_routes_drive_an_adb_device() {
     assert_eq!(apps["packages"][1], "com.android.settings");
     let generic = get_json(&format!("{base}/remote/apps")).await;
     assert_eq!(generic["apps"][2]["id"], "com.netflix.ninja");
-    let (status, _) = post(&format!("{base}/adb/launch"), json!({"package": "com.netflix.ninja"})).await;
+    let (status, _) = post(
+        &format!("{base}/adb/launch"),
+        json!({"package": "com.netflix.ninja"}),
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, body) = post(&format!("{base}/adb/launch"), json!({"package": "x; reboot"})).await;
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_package")));
-    let (status, body) = post(&format!("{base}/adb/launch"), json!({"package": "com.example.gone"})).await;
-    assert_eq!((status, body["error"].as_str()), (502, Some("remote_failed")), "{body}");
-    let (status, _) = post(&format!("{base}/adb/close"), json!({"package": "com.netflix.ninja"})).await;
+    let (status, body) = post(
+        &format!("{base}/adb/launch"),
+        json!({"package": "x; reboot"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_package"))
+    );
+    let (status, body) = post(
+        &format!("{base}/adb/launch"),
+        json!({"package": "com.example.gone"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("remote_failed")),
+        "{body}"
+    );
+    let (status, _) = post(
+        &format!("{base}/adb/close"),
+        json!({"package": "com.netflix.ninja"}),
+    )
+    .await;
     assert_eq!(status, 200);
     let (status, _) = post(&format!("{base}/adb/tap"), json!({"x": 10, "y": 20})).await;
     assert_eq!(status, 200);
@@ -240,7 +287,10 @@ async fn host_routes_drive_an_adb_device() {
     .await;
     assert_eq!(status, 200);
     let commands = fake.commands();
-    assert!(commands.contains(&"input keyevent 4".to_string()), "{commands:?}");
+    assert!(
+        commands.contains(&"input keyevent 4".to_string()),
+        "{commands:?}"
+    );
     assert!(commands.contains(&"input tap 10 20".to_string()));
     assert!(commands.contains(&"input swipe 1 2 3 4 100".to_string()));
     host.stop();
@@ -254,6 +304,12 @@ async fn dead_adb_server_is_a_502_naming_the_fix() {
     let (status, body) = post(&format!("{base}/remote/press"), json!({"key": "OK"})).await;
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"], "remote_failed");
-    assert!(body["detail"].as_str().unwrap().contains("adb start-server"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("adb start-server"),
+        "{body}"
+    );
     host.stop();
 }

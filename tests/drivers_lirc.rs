@@ -67,10 +67,22 @@ impl Lircd {
             .arg("--nodaemon")
             .arg(format!("--options-file={}", options.display()))
             .arg("--driver=file")
-            .arg(format!("--device={}", dir.path().join("sent.txt").display()))
-            .arg(format!("--output={}", dir.path().join("lircd.sock").display()))
-            .arg(format!("--pidfile={}", dir.path().join("lircd.pid").display()))
-            .arg(format!("--logfile={}", dir.path().join("lircd.log").display()))
+            .arg(format!(
+                "--device={}",
+                dir.path().join("sent.txt").display()
+            ))
+            .arg(format!(
+                "--output={}",
+                dir.path().join("lircd.sock").display()
+            ))
+            .arg(format!(
+                "--pidfile={}",
+                dir.path().join("lircd.pid").display()
+            ))
+            .arg(format!(
+                "--logfile={}",
+                dir.path().join("lircd.log").display()
+            ))
             .arg(format!("--plugindir={}", plugins.display()))
             .arg(&conf)
             .stdout(Stdio::null())
@@ -127,12 +139,18 @@ async fn list_discovers_keys_and_send_once_transmits_the_samsung_frame() {
 
     // Holding sends repeats between SEND_START and SEND_STOP.
     let before = lircd.sent().len();
-    samsung.press("DOWN", Duration::from_millis(400)).await.unwrap();
+    samsung
+        .press("DOWN", Duration::from_millis(400))
+        .await
+        .unwrap();
     let frames = (lircd.sent().len() - before) / 68;
     assert!(frames >= 2, "{frames} frames while held");
 
     samsung.text("12").await.unwrap();
-    assert!(matches!(samsung.text("1a").await, Err(RemoteError::Unsupported(_))));
+    assert!(matches!(
+        samsung.text("1a").await,
+        Err(RemoteError::Unsupported(_))
+    ));
 }
 
 #[tokio::test]
@@ -156,7 +174,10 @@ async fn unmapped_keys_and_overrides() {
 #[tokio::test]
 async fn unknown_remote_and_missing_socket_are_clear_errors() {
     let lircd = Lircd::start();
-    let err = remote(&lircd, "sony", &[]).discover().unwrap_err().to_string();
+    let err = remote(&lircd, "sony", &[])
+        .discover()
+        .unwrap_err()
+        .to_string();
     assert!(
         err.contains("no remote `sony`") && err.contains("it knows: samsung"),
         "{err}"
@@ -167,8 +188,15 @@ async fn unknown_remote_and_missing_socket_are_clear_errors() {
         &BTreeMap::new(),
         Duration::from_secs(1),
     );
-    let err = missing.press("UP", Duration::ZERO).await.unwrap_err().to_string();
-    assert!(err.contains("cannot reach lircd at /nonexistent/lircd"), "{err}");
+    let err = missing
+        .press("UP", Duration::ZERO)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot reach lircd at /nonexistent/lircd"),
+        "{err}"
+    );
 }
 
 #[test]

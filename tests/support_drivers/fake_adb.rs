@@ -168,15 +168,25 @@ fn run(device: &Mutex<Device>, line: &str) -> String {
             }
             ("  bash arg: -p\n  bash arg: 1\nEvents injected: 1\n## Network stats: elapsed time=12ms\n".into(), 0)
         } else {
-            ("** No activities found to run, monkey aborted.\n".into(), 252)
+            (
+                "** No activities found to run, monkey aborted.\n".into(),
+                252,
+            )
         }
     } else if command.starts_with("am force-stop ") {
         (String::new(), 0)
     } else if command.starts_with("uiautomator dump") {
-        let xml = if device.at_home { HOME_XML } else { SETTINGS_XML };
+        let xml = if device.at_home {
+            HOME_XML
+        } else {
+            SETTINGS_XML
+        };
         (xml.to_string(), 0)
     } else {
-        (format!("/system/bin/sh: {command}: inaccessible or not found\n"), 127)
+        (
+            format!("/system/bin/sh: {command}: inaccessible or not found\n"),
+            127,
+        )
     };
     match marker {
         Some(marker) => format!("{out}{marker} {status}\n"),

@@ -15,8 +15,8 @@ use super::control::remote_error;
 use super::device;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::host::HostState;
-use crate::host::remote::adb::{AdbRemote, check_package};
 use crate::host::remote::adb::ui::ElementQuery;
+use crate::host::remote::adb::{AdbRemote, check_package};
 
 const MAX_WAIT_MS: u64 = 120_000;
 const MIN_INTERVAL_MS: u64 = 100;
