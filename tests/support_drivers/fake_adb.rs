@@ -106,6 +106,11 @@ async fn serve(stream: TcpStream, serial: String, device: Arc<Mutex<Device>>) {
             if w.write_all(&reply).await.is_err() {
                 return;
             }
+            // Like the real server, a host service's socket closes after its answer (the adb
+            // client waits for that); a transport switch keeps it for the device service.
+            if !transport {
+                return;
+            }
             continue;
         }
         let command = if let Some(c) = request.strip_prefix("shell:") {
