@@ -618,8 +618,9 @@ impl DeviceConfig {
                     if url.is_empty() && field != "power.status_url" {
                         return empty(field);
                     }
-                    if !url.is_empty()
-                        && !(url.starts_with("http://") || url.starts_with("https://"))
+                    if !(url.is_empty()
+                        || url.starts_with("http://")
+                        || url.starts_with("https://"))
                     {
                         return Err((field, format!("`{url}` is not an http(s) URL")));
                     }

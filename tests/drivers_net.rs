@@ -296,10 +296,13 @@ async fn kasa_plug_switches_over_its_tcp_protocol() {
 
 /// A Tapo plug speaking KLAP: checks the client's proof and signature, and forgets its session
 /// on demand to exercise the client's re-handshake.
+/// Local seed, remote seed, and whether handshake2 confirmed them.
+type TapoSession = Option<([u8; 16], [u8; 16], bool)>;
+
 #[derive(Clone)]
 struct Tapo {
     auth: [u8; 32],
-    session: Arc<Mutex<Option<([u8; 16], [u8; 16], bool)>>>,
+    session: Arc<Mutex<TapoSession>>,
     on: Arc<Mutex<bool>>,
     handshakes: Arc<Mutex<u32>>,
 }

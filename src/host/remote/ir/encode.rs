@@ -243,7 +243,7 @@ pub fn rc6(address: u32, command: u32, toggle: bool) -> Result<Signal, EncodeErr
 
 /// Timings given as they are (learnt with `mode2`, or from a database).
 pub fn raw(timings: &[u32], carrier_hz: u32, gap_us: u32) -> Result<Signal, EncodeError> {
-    if timings.is_empty() || timings.len() % 2 == 0 || timings.contains(&0) {
+    if timings.is_empty() || timings.len().is_multiple_of(2) || timings.contains(&0) {
         return Err(EncodeError::BadRaw);
     }
     let length: u32 = timings.iter().sum();
