@@ -58,7 +58,12 @@ impl Lircd {
             .filter_map(|e| Some(e.ok()?.path().join("lirc/plugins")))
             .find(|p| p.join("file.so").exists())
             .expect("lircd plugins (install `lirc`: scripts/setup.sh --test)");
-        let child = Command::new("lircd")
+        // Debian puts lircd in /usr/sbin, which is not on a normal user's PATH.
+        let binary = ["/usr/sbin/lircd", "/usr/local/sbin/lircd"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("lircd");
+        let child = Command::new(binary)
             .arg("--nodaemon")
             .arg(format!("--options-file={}", options.display()))
             .arg("--driver=file")
