@@ -199,8 +199,50 @@ fn default_true() -> bool {
 pub enum RemoteConfig {
     /// Keys go to the device's simulated set-top box (needs `capture.kind = "sim"`).
     Sim,
+    /// An Android device through the adb server (`adb start-server`).
+    Adb {
+        /// `host:port` of a network device, or a USB serial (`adb devices` lists them).
+        #[serde(default)]
+        serial: String,
+        /// Where the adb server listens.
+        #[serde(default = "default_adb_server")]
+        adb_server: String,
+        /// Longest one adb command may take (UI dumps take a few seconds on slow devices).
+        #[serde(default = "default_adb_timeout_ms")]
+        timeout_ms: u64,
+    },
+    /// A remote defined in a running lircd, sent through its socket.
+    Lirc {
+        #[serde(default)]
+        socket: PathBuf,
+        /// The remote's name in lircd's configuration (`irsend LIST "" ""` lists them).
+        #[serde(default)]
+        remote: String,
+        /// vpt key name → lircd key name, where the remote's names differ from `KEY_*`.
+        #[serde(default)]
+        keys: BTreeMap<String, String>,
+    },
+    /// A kernel IR transmitter (`/dev/lircN`) with a keymap file vpt encodes itself.
+    Ir {
+        #[serde(default)]
+        device: PathBuf,
+        #[serde(default)]
+        keymap: PathBuf,
+    },
+    /// A Roku device over ECP (HTTP, port 8060).
+    Roku {
+        #[serde(default)]
+        address: String,
+    },
     #[default]
     None,
+}
+
+fn default_adb_server() -> String {
+    crate::host::remote::adb::client::DEFAULT_SERVER.into()
+}
+fn default_adb_timeout_ms() -> u64 {
+    10_000
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -208,8 +250,54 @@ pub enum RemoteConfig {
 pub enum PowerConfig {
     /// Powers the device's simulated set-top box (needs `capture.kind = "sim"`).
     Sim,
+    /// TP-Link Tapo plug (local KLAP protocol) with the TP-Link account's credentials.
+    Tapo {
+        #[serde(default)]
+        address: String,
+        #[serde(default)]
+        username: String,
+        #[serde(default)]
+        password: String,
+    },
+    /// TP-Link Kasa plug (port 9999).
+    Kasa {
+        #[serde(default)]
+        address: String,
+    },
+    /// Shelly relay; `generation` 1 or 2 (2 covers Plus/Pro/Gen3), detected when absent.
+    Shelly {
+        #[serde(default)]
+        address: String,
+        #[serde(default)]
+        channel: u32,
+        #[serde(default)]
+        generation: Option<u32>,
+    },
+    /// Tasmota relay; `relay` picks `Power<n>` on multi-relay devices.
+    Tasmota {
+        #[serde(default)]
+        address: String,
+        #[serde(default)]
+        relay: Option<u32>,
+    },
+    /// Any switch with on/off URLs and an optional status URL.
+    Http {
+        #[serde(default)]
+        on_url: String,
+        #[serde(default)]
+        off_url: String,
+        #[serde(default)]
+        status_url: String,
+        /// `POST` (default) or `GET` for the on/off URLs.
+        #[serde(default = "default_http_method")]
+        method: String,
+    },
     #[default]
     None,
+}
+
+fn default_http_method() -> String {
+    "POST".into()
 }
 
 impl DeviceConfig {
@@ -408,6 +496,10 @@ impl DeviceConfig {
                 }
             }
         }
+        self.validate_remote()
+            .map_err(|(field, why)| invalid(field, why))?;
+        self.validate_power()
+            .map_err(|(field, why)| invalid(field, why))?;
         if self.remote == RemoteConfig::Sim && !is_sim {
             return Err(invalid(
                 "remote",
@@ -419,6 +511,129 @@ impl DeviceConfig {
                 "power",
                 "`sim` needs `capture.kind = \"sim\"`".into(),
             ));
+        }
+        Ok(())
+    }
+
+    fn validate_remote(&self) -> Result<(), (&'static str, String)> {
+        let empty = |field: &'static str| Err((field, "is missing or empty".to_string()));
+        match &self.remote {
+            RemoteConfig::Adb {
+                serial,
+                adb_server,
+                timeout_ms,
+            } => {
+                if serial.trim().is_empty() {
+                    return empty("remote.serial");
+                }
+                if serial.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(("remote.serial", format!("`{serial}` contains spaces")));
+                }
+                if adb_server.trim().is_empty() {
+                    return empty("remote.adb_server");
+                }
+                if !(100..=600_000).contains(timeout_ms) {
+                    return Err(("remote.timeout_ms", "must be 100 to 600000".into()));
+                }
+            }
+            RemoteConfig::Lirc {
+                socket,
+                remote,
+                keys,
+            } => {
+                if socket.as_os_str().is_empty() {
+                    return empty("remote.socket");
+                }
+                if remote.trim().is_empty() {
+                    return empty("remote.remote");
+                }
+                crate::host::remote::lirc::protocol::check_word("remote", remote)
+                    .map_err(|why| ("remote.remote", why))?;
+                for (key, name) in keys {
+                    if !crate::host::remote::keys::COMMON_KEYS.contains(&key.as_str()) {
+                        return Err(("remote.keys", format!("`{key}` is not a vpt key name")));
+                    }
+                    crate::host::remote::lirc::protocol::check_word("key", name)
+                        .map_err(|why| ("remote.keys", why))?;
+                }
+            }
+            RemoteConfig::Ir { device, keymap } => {
+                if device.as_os_str().is_empty() {
+                    return empty("remote.device");
+                }
+                if keymap.as_os_str().is_empty() {
+                    return empty("remote.keymap");
+                }
+            }
+            RemoteConfig::Roku { address } => {
+                if address.trim().is_empty() {
+                    return empty("remote.address");
+                }
+            }
+            RemoteConfig::Sim | RemoteConfig::None => {}
+        }
+        Ok(())
+    }
+
+    fn validate_power(&self) -> Result<(), (&'static str, String)> {
+        let empty = |field: &'static str| Err((field, "is missing or empty".to_string()));
+        match &self.power {
+            PowerConfig::Tapo {
+                address,
+                username,
+                password,
+            } => {
+                if address.trim().is_empty() {
+                    return empty("power.address");
+                }
+                if username.is_empty() || password.is_empty() {
+                    return Err((
+                        "power.username/password",
+                        "Tapo plugs need the TP-Link account's e-mail and password".into(),
+                    ));
+                }
+            }
+            PowerConfig::Kasa { address }
+            | PowerConfig::Shelly { address, .. }
+            | PowerConfig::Tasmota { address, .. } => {
+                if address.trim().is_empty() {
+                    return empty("power.address");
+                }
+                if let PowerConfig::Shelly {
+                    generation: Some(g),
+                    ..
+                } = &self.power
+                    && !(1..=4).contains(g)
+                {
+                    return Err(("power.generation", format!("{g} is not 1 to 4")));
+                }
+            }
+            PowerConfig::Http {
+                on_url,
+                off_url,
+                status_url,
+                method,
+            } => {
+                for (field, url) in [
+                    ("power.on_url", on_url),
+                    ("power.off_url", off_url),
+                    ("power.status_url", status_url),
+                ] {
+                    if url.is_empty() && field != "power.status_url" {
+                        return empty(field);
+                    }
+                    if !(url.is_empty()
+                        || url.starts_with("http://")
+                        || url.starts_with("https://"))
+                    {
+                        return Err((field, format!("`{url}` is not an http(s) URL")));
+                    }
+                }
+                if !(method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("POST")) {
+                    return Err(("power.method", format!("`{method}` is not GET or POST")));
+                }
+            }
+            PowerConfig::Sim | PowerConfig::None => {}
         }
         Ok(())
     }
@@ -539,6 +754,95 @@ mod tests {
             config.host.heartbeat_interval_ms,
             defaults.host.heartbeat_interval_ms
         );
+    }
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vpt.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(Some(&path), env(&[]))
+    }
+
+    #[test]
+    fn driver_configs_parse_and_missing_fields_name_the_device() {
+        let device = |remote: &str, power: &str| {
+            format!(
+                "[[host.devices]]\nid = \"tv1\"\ncapture = {{ kind = \"images\", dir = \"x\" }}\nremote = {remote}\npower = {power}\n"
+            )
+        };
+        let ok = [
+            (
+                r#"{ kind = "adb", serial = "192.168.1.50:5555" }"#,
+                r#"{ kind = "tapo", address = "10.0.0.9", username = "a@b.c", password = "p" }"#,
+            ),
+            (
+                r#"{ kind = "lirc", socket = "/var/run/lirc/lircd", remote = "samsung", keys = { OK = "KEY_ENTER" } }"#,
+                r#"{ kind = "kasa", address = "10.0.0.9" }"#,
+            ),
+            (
+                r#"{ kind = "ir", device = "/dev/lirc0", keymap = "keymaps/samsung.toml" }"#,
+                r#"{ kind = "shelly", address = "10.0.0.9", generation = 2 }"#,
+            ),
+            (
+                r#"{ kind = "roku", address = "192.168.1.60" }"#,
+                r#"{ kind = "tasmota", address = "10.0.0.9" }"#,
+            ),
+            (
+                r#"{ kind = "none" }"#,
+                r#"{ kind = "http", on_url = "http://x/on", off_url = "http://x/off" }"#,
+            ),
+        ];
+        for (remote, power) in ok {
+            load_text(&device(remote, power)).unwrap_or_else(|e| panic!("{remote} {power}: {e}"));
+        }
+        let bad = [
+            (
+                r#"{ kind = "lirc", remote = "samsung" }"#,
+                "{ kind = \"none\" }",
+                "remote.socket",
+            ),
+            (
+                r#"{ kind = "lirc", socket = "/s", remote = "samsung", keys = { JUMP = "KEY_J" } }"#,
+                "{ kind = \"none\" }",
+                "JUMP",
+            ),
+            (
+                r#"{ kind = "adb" }"#,
+                "{ kind = \"none\" }",
+                "remote.serial",
+            ),
+            (
+                r#"{ kind = "ir", device = "/dev/lirc0" }"#,
+                "{ kind = \"none\" }",
+                "remote.keymap",
+            ),
+            (
+                "{ kind = \"none\" }",
+                r#"{ kind = "tapo", address = "10.0.0.9" }"#,
+                "power.username",
+            ),
+            (
+                "{ kind = \"none\" }",
+                r#"{ kind = "http", on_url = "x", off_url = "http://x" }"#,
+                "power.on_url",
+            ),
+            (
+                "{ kind = \"none\" }",
+                r#"{ kind = "shelly", address = "a", generation = 7 }"#,
+                "power.generation",
+            ),
+        ];
+        for (remote, power, field) in bad {
+            let err = load_text(&device(remote, power)).unwrap_err().to_string();
+            assert!(err.contains("tv1") && err.contains(field), "{field}: {err}");
+        }
+        let err = load_text(&device(
+            r#"{ kind = "roku", adress = "x" }"#,
+            "{ kind = \"none\" }",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("adress"), "{err}");
     }
 
     #[test]

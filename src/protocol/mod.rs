@@ -115,6 +115,14 @@ pub enum Capability {
     Text,
     Power,
     Sim,
+    /// Android device reached through adb (`/adb/...` routes).
+    Adb,
+    /// Installed apps can be listed and launched.
+    Apps,
+    /// The UI element tree can be read and waited on.
+    Elements,
+    /// Taps and swipes at screen coordinates.
+    Tap,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

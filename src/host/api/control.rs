@@ -31,7 +31,7 @@ pub fn router() -> Router<HostState> {
         .route("/host/devices/{id}/sim", get(sim_state).post(sim_faults))
 }
 
-fn remote_error(id: &str, e: RemoteError) -> ApiError {
+pub(super) fn remote_error(id: &str, e: RemoteError) -> ApiError {
     match e {
         RemoteError::UnknownKey { key, valid } => ApiError::bad_request(
             "unknown_key",

@@ -1,6 +1,7 @@
 //! The host's own API (`/host/...`), served on the host's port and, identically, through the
 //! link to the server.
 
+mod adb;
 mod control;
 mod media;
 mod nav;
@@ -29,6 +30,7 @@ pub fn router(state: HostState) -> Router {
         .route(HEARTBEAT_PATH, get(heartbeats))
         .merge(media::router())
         .merge(control::router())
+        .merge(adb::router())
         .merge(verify::router())
         .merge(nav::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
