@@ -145,6 +145,8 @@ async fn launch(
     ApiJson(request): ApiJson<PackageRequest>,
 ) -> ApiResult<Json<Value>> {
     let adb = adb(&state, &id)?;
+    // Nobody knows where a manual action leads.
+    state.positions.invalidate(&id);
     check_package(&request.package)
         .map_err(|e| ApiError::bad_request("invalid_package", e.to_string()))?;
     adb.launch_package(&request.package)
@@ -159,6 +161,8 @@ async fn close(
     ApiJson(request): ApiJson<PackageRequest>,
 ) -> ApiResult<Json<Value>> {
     let adb = adb(&state, &id)?;
+    // Nobody knows where a manual action leads.
+    state.positions.invalidate(&id);
     check_package(&request.package)
         .map_err(|e| ApiError::bad_request("invalid_package", e.to_string()))?;
     adb.close_package(&request.package)
@@ -180,6 +184,8 @@ async fn tap(
     ApiJson(request): ApiJson<TapRequest>,
 ) -> ApiResult<Json<Value>> {
     let adb = adb(&state, &id)?;
+    // Nobody knows where a manual action leads.
+    state.positions.invalidate(&id);
     adb.tap(request.x, request.y)
         .await
         .map_err(|e| remote_error(&id, e))?;
@@ -205,6 +211,8 @@ async fn swipe(
     ApiJson(request): ApiJson<SwipeRequest>,
 ) -> ApiResult<Json<Value>> {
     let adb = adb(&state, &id)?;
+    // Nobody knows where a manual action leads.
+    state.positions.invalidate(&id);
     if request.duration_ms > MAX_SWIPE_MS {
         return Err(ApiError::bad_request(
             "invalid_duration",
@@ -244,6 +252,7 @@ async fn remote_launch(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<LaunchRequest>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    state.positions.invalidate(&id);
     let remote = device(&state, &id)?
         .remote
         .clone()

@@ -442,7 +442,11 @@ async fn update(
 }
 
 /// A reference a navigation tree verifies with cannot be renamed or deleted under it.
-async fn refuse_if_used(state: &AppState, reference: &StoredReference, change: &str) -> ApiResult<()> {
+async fn refuse_if_used(
+    state: &AppState,
+    reference: &StoredReference,
+    change: &str,
+) -> ApiResult<()> {
     let (userinterface, name) = (reference.userinterface.clone(), reference.name.clone());
     let nodes = state
         .db
