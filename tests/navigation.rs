@@ -380,7 +380,10 @@ async fn tree_edits_are_checked_whole_and_versioned() {
     let reference_url = format!("{}/api/references/{}", bench.url, used["id"]);
     let (status, body) = send(reqwest::Method::DELETE, &reference_url, None).await;
     assert_eq!(status, 409, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("`guide`"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("`guide`"),
+        "{body}"
+    );
     let (status, _) = send(
         reqwest::Method::PUT,
         &reference_url,
