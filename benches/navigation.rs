@@ -61,17 +61,17 @@ fn pathfinding() {
 
 async fn post(client: &reqwest::Client, url: &str, body: Value) -> Value {
     let response = client.post(url).json(&body).send().await.expect("request");
-    assert!(response.status().is_success(), "{url}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
     response.json().await.expect("json")
 }
 
 async fn live() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let _vpt = Proc::start(
-        "all",
-        dir.path(),
-        &[("VPT_HOST__NAME", "bench".into())],
-    );
+    let _vpt = Proc::start("all", dir.path(), &[("VPT_HOST__NAME", "bench".into())]);
     let url = wait_file(&dir.path().join("server.url"), Duration::from_secs(30));
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(300))
@@ -164,6 +164,9 @@ async fn live() {
     let summary = &body["job"]["validation"];
     println!(
         "validation of demo-stb: {} / {} edge moves passed, {} moves made, efficiency {:.2} (edges ÷ moves), {seconds:.1} s",
-        summary["edges_passed"], summary["edges_total"], summary["moves"], summary["efficiency"].as_f64().unwrap_or(0.0),
+        summary["edges_passed"],
+        summary["edges_total"],
+        summary["moves"],
+        summary["efficiency"].as_f64().unwrap_or(0.0),
     );
 }
