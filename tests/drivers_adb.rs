@@ -293,6 +293,39 @@ async fn host_routes_drive_an_adb_device() {
     );
     assert!(commands.contains(&"input tap 10 20".to_string()));
     assert!(commands.contains(&"input swipe 1 2 3 4 100".to_string()));
+
+    // Element verifications go through the same verify API as image and text ones, so trees
+    // and tests can use them.
+    let (status, body) = post(
+        &format!("{base}/verify"),
+        json!({"verifications": [
+            {"kind": "element", "text": "battery|akku"},
+            {"kind": "element", "resource_id": "title", "text": "Bluetooth", "mode": "absent"}
+        ]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["passed"], true, "{body}");
+    assert_eq!(body["results"][0]["kind"], "element");
+    assert_eq!(body["results"][0]["text"], "Battery");
+    assert_eq!(
+        body["results"][0]["region"],
+        json!({"x": 189, "y": 1257, "width": 411, "height": 58})
+    );
+    let (status, body) = post(
+        &format!("{base}/verify"),
+        json!({"verifications": [{"kind": "element", "content_desc": "No such thing"}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["passed"], false);
+    assert_eq!(body["results"][0]["detail"], "not found within 0 ms");
+    let (status, body) = post(
+        &format!("{base}/verify"),
+        json!({"verifications": [{"kind": "element"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
     host.stop();
 }
 

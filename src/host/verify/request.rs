@@ -91,6 +91,12 @@ pub enum Check {
         #[serde(default)]
         region: Option<Region>,
     },
+    /// An element of an Android device's UI tree (ADB devices only): by text, resource-id,
+    /// content-desc or any of them, `a|b` alternatives, ignoring case.
+    Element {
+        #[serde(flatten)]
+        query: crate::host::remote::adb::ui::ElementQuery,
+    },
 }
 
 impl Check {
@@ -101,6 +107,7 @@ impl Check {
             Check::Black { .. } => "black",
             Check::Motion { .. } => "motion",
             Check::Freeze { .. } => "freeze",
+            Check::Element { .. } => "element",
         }
     }
 
@@ -109,6 +116,16 @@ impl Check {
         match self {
             Check::Image { reference, .. } => reference.name.clone(),
             Check::Text { expect, .. } => format!("text \"{expect}\""),
+            Check::Element { query } => {
+                let wanted = [
+                    &query.text,
+                    &query.resource_id,
+                    &query.content_desc,
+                    &query.any,
+                ];
+                let wanted: Vec<&str> = wanted.into_iter().flatten().map(String::as_str).collect();
+                format!("element \"{}\"", wanted.join(" "))
+            }
             other => other.kind().to_string(),
         }
     }

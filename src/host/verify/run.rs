@@ -168,6 +168,10 @@ impl Evaluator {
                     )),
                 }
             }
+            // Element verifications read the UI tree, not frames (see `run_element`).
+            Check::Element { .. } => {
+                return Err(bad("an element verification does not look at frames"));
+            }
         })
     }
 
@@ -284,7 +288,85 @@ pub fn prepare(verification: &Verification) -> Result<(), ApiError> {
     if verification.timeout_ms > 600_000 {
         return Err(bad("timeout_ms must be at most 600000 (10 minutes)"));
     }
+    if let Check::Element { query } = &verification.check {
+        if verification.mode == Mode::AppearThenDisappear {
+            return Err(bad("an element verification is `present` or `absent`"));
+        }
+        return query.validate().map_err(bad);
+    }
     Evaluator::new(&verification.check).map(|_| ())
+}
+
+/// Polling gap of element verifications: each poll is a `uiautomator dump` (~0.5–2 s on a device).
+const ELEMENT_POLL: Duration = Duration::from_millis(250);
+
+/// Runs an element verification on the device's UI tree through ADB.
+async fn run_element(
+    device: &Device,
+    verification: &Verification,
+    query: &crate::host::remote::adb::ui::ElementQuery,
+) -> Result<VerificationResult, ApiError> {
+    let adb = device.adb.clone().ok_or_else(|| {
+        ApiError::conflict(
+            "unsupported",
+            format!(
+                "device `{}` has no ADB remote: element verifications need one",
+                device.id()
+            ),
+        )
+    })?;
+    let appear = verification.mode != Mode::Absent;
+    let outcome = adb
+        .wait_element(
+            query,
+            appear,
+            Duration::from_millis(verification.timeout_ms),
+            ELEMENT_POLL,
+        )
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::BAD_GATEWAY,
+                "remote_failed",
+                e.to_string(),
+            )
+        })?;
+    let first = outcome.matches.first();
+    let region = first.and_then(|e| e.bounds).and_then(|b| {
+        Some(Region::new(
+            u32::try_from(b.x).ok()?,
+            u32::try_from(b.y).ok()?,
+            u32::try_from(b.width).ok()?,
+            u32::try_from(b.height).ok()?,
+        ))
+    });
+    let ms = outcome.elapsed.as_secs_f64() * 1000.0;
+    let found = !outcome.matches.is_empty();
+    Ok(VerificationResult {
+        kind: "element",
+        name: verification.check.name(),
+        mode: verification.mode,
+        passed: outcome.ok,
+        matched: found,
+        score: None,
+        region,
+        ms,
+        waited_ms: ms,
+        frames_checked: outcome.polls,
+        frame_seq: None,
+        text: first.map(|e| e.text.clone()).filter(|t| !t.is_empty()),
+        detail: match (outcome.ok, found) {
+            (true, true) => format!("found {} matching element(s)", outcome.matches.len()),
+            (true, false) => "no matching element".into(),
+            (false, true) => format!(
+                "still {} matching element(s) after {} ms",
+                outcome.matches.len(),
+                verification.timeout_ms
+            ),
+            (false, false) => format!("not found within {} ms", verification.timeout_ms),
+        },
+        annotated_url: None,
+    })
 }
 
 /// Runs the verifications of a request in order, stopping as soon as the pass condition is
@@ -298,7 +380,10 @@ pub async fn run_request(
     let mut results = Vec::new();
     let mut passed = request.pass == PassCondition::All;
     for verification in &request.verifications {
-        let result = run(device, verification, store).await?;
+        let result = match &verification.check {
+            Check::Element { query } => run_element(device, verification, query).await?,
+            _ => run(device, verification, store).await?,
+        };
         let this_passed = result.passed;
         results.push(result);
         match request.pass {
