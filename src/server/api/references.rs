@@ -174,8 +174,13 @@ impl Kind {
     }
 }
 
-/// The device's current frame, through its host's link.
-async fn current_frame(state: &AppState, host: &str, device: &str) -> ApiResult<RgbImage> {
+/// The device's current frame as `format` (`png`, or `jpeg&width=N`), through its host's link.
+pub async fn device_screenshot(
+    state: &AppState,
+    host: &str,
+    device: &str,
+    format: &str,
+) -> ApiResult<Bytes> {
     for (what, id) in [("host", host), ("device", device)] {
         if !crate::config::is_valid_id(id) {
             return Err(ApiError::bad_request(
@@ -184,7 +189,7 @@ async fn current_frame(state: &AppState, host: &str, device: &str) -> ApiResult<
             ));
         }
     }
-    let path = format!("/host/devices/{device}/screenshot?format=png");
+    let path = format!("/host/devices/{device}/screenshot?format={format}");
     let response = proxy::forward(
         state,
         host,
@@ -205,6 +210,12 @@ async fn current_frame(state: &AppState, host: &str, device: &str) -> ApiResult<
             .unwrap_or_else(|| format!("the device's screenshot failed ({status})"));
         return Err(ApiError::new(status, "no_frame", detail));
     }
+    Ok(bytes)
+}
+
+/// The device's current frame, decoded.
+async fn current_frame(state: &AppState, host: &str, device: &str) -> ApiResult<RgbImage> {
+    let bytes = device_screenshot(state, host, device, "png").await?;
     tokio::task::spawn_blocking(move || image::load_from_memory(&bytes).map(|i| i.to_rgb8()))
         .await
         .map_err(|e| ApiError::internal("decoder stopped", e))?

@@ -5,15 +5,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::references::device_screenshot;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::config::is_valid_id;
 use crate::host::verify::request::Verification;
@@ -22,7 +22,6 @@ use crate::server::AppState;
 use crate::server::db::references as reference_queries;
 use crate::server::db::trees::{self as queries, SaveError, StoredTree};
 use crate::server::events::Event;
-use crate::server::proxy;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -481,40 +480,6 @@ struct ScreenshotRequest {
 /// Width node screenshots are stored at: enough for the graph and the node panel.
 const SCREENSHOT_WIDTH: u32 = 640;
 
-/// A JPEG of a device's current frame, through its host's link.
-pub async fn device_jpeg(
-    state: &AppState,
-    host: &str,
-    device: &str,
-    width: u32,
-) -> ApiResult<Bytes> {
-    for (what, id) in [("host", host), ("device", device)] {
-        check_item_id(what, id)?;
-    }
-    let path = format!("/host/devices/{device}/screenshot?format=jpeg&width={width}");
-    let response = proxy::forward(
-        state,
-        host,
-        Method::GET,
-        &path,
-        &HeaderMap::new(),
-        Body::empty(),
-    )
-    .await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::BAD_GATEWAY, "host_unreachable", e.to_string()))?;
-    if !status.is_success() {
-        let detail = serde_json::from_slice::<Value>(&bytes)
-            .ok()
-            .and_then(|v| v["detail"].as_str().map(str::to_string))
-            .unwrap_or_else(|| format!("the device's screenshot failed ({status})"));
-        return Err(ApiError::new(status, "no_frame", detail));
-    }
-    Ok(bytes)
-}
-
 async fn take_screenshot(
     State(state): State<AppState>,
     Path((id, node_id)): Path<(i64, String)>,
@@ -525,7 +490,8 @@ async fn take_screenshot(
     if tree.doc.node(&node_id).is_none() {
         return Err(ApiError::not_found("node", &node_id));
     }
-    let jpeg = device_jpeg(&state, &request.host, &request.device, SCREENSHOT_WIDTH).await?;
+    let format = format!("jpeg&width={SCREENSHOT_WIDTH}");
+    let jpeg = device_screenshot(&state, &request.host, &request.device, &format).await?;
     let dir = screenshot_dir(&state, id);
     tokio::fs::create_dir_all(&dir)
         .await
