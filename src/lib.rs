@@ -11,6 +11,7 @@ pub mod protocol;
 pub mod roles;
 pub mod server;
 pub mod sim;
+pub mod testing;
 pub mod token;
 pub mod verify;
 

@@ -1,0 +1,6 @@
+//! Test cases and runs as pure logic shared by server and host: the test case document and its
+//! checks (`case`), what a run reports (`run`), cron schedules (`cron`), the queue's choice of
+//! device (`queue`), and the HTML and JUnit reports (`report`, `junit`). No I/O here.
+
+pub mod case;
+pub mod run;
