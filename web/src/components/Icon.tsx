@@ -40,6 +40,18 @@ const PATHS: Record<string, string> = {
   plus: 'M12 5v14M5 12h14',
   undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
   history: 'M3 12a9 9 0 1 0 2.6-6.4M3 4v5h5M12 7v5l3 2',
+  play: 'M7 4.5v15l12-7.5z',
+  stop: 'M6 6h12v12H6z',
+  copy: 'M9 9h11v11H9zM5 15H4V4h11v1',
+  calendar: 'M4 6h16v14H4zM4 10h16M8 3v4M16 3v4',
+  clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2',
+  tests: 'M10 6h10M10 12h10M10 18h10M4 5.5l1.2 1.2L7.5 4.4M4 11.5l1.2 1.2 2.3-2.3M4 17.5l1.2 1.2 2.3-2.3',
+  runs: 'M3 12h4l3-8 4 16 3-8h4',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  layers: 'M12 3l9 5-9 5-9-5zM3 13l9 5 9-5',
+  search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-5-5',
+  tag: 'M3 12V3h9l9 9-9 9zM7.5 7.5h.01',
+  report: 'M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6',
 };
 
 interface IconProps {
