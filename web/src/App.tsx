@@ -10,7 +10,7 @@ import { navItems, routes } from './routes';
 function sectionFor(pathname: string): string {
   // Longest matching nav path wins, so "/devices/x/y" is under "Devices" and not "Dashboard".
   const match = navItems
-    .filter((item) => isUnder(item.path, pathname))
+    .filter((item) => isUnder(item.path, pathname) || item.also.some((p) => isUnder(p, pathname)))
     .sort((a, b) => b.path.length - a.path.length)[0];
   return match?.label ?? '';
 }

@@ -15,7 +15,7 @@ export function Sidebar() {
         </Link>
         <ul className="nav-list">
           {navItems.map((item) => {
-            const active = isUnder(item.path, pathname);
+            const active = isUnder(item.path, pathname) || item.also.some((p) => isUnder(p, pathname));
             return (
               <li key={item.path}>
                 <Link

@@ -1,0 +1,29 @@
+import { createContext, useContext } from 'react';
+import type { Reference } from '../../api/types';
+
+export interface NodeChoice {
+  id: string;
+  label: string;
+}
+
+/** What every step form may need: the userinterface's nodes and references, known keys, the error. */
+export interface StepEditorContextValue {
+  userinterface: string;
+  /** null while loading (or when there is no userinterface). */
+  nodes: NodeChoice[] | null;
+  nodesError: string | null;
+  references: Reference[] | null;
+  referencesError: string | null;
+  keys: string[];
+  /** The step a server validation error names, the field after it and the message. */
+  error: { uid: string; field: string; message: string } | null;
+  clearError: (uid: string) => void;
+}
+
+export const StepEditorContext = createContext<StepEditorContextValue | null>(null);
+
+export function useStepEditor(): StepEditorContextValue {
+  const value = useContext(StepEditorContext);
+  if (!value) throw new Error('useStepEditor must be used inside <StepEditorContext.Provider>');
+  return value;
+}
