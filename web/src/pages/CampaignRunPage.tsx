@@ -212,7 +212,7 @@ export function CampaignRunPage({ params }: PageProps) {
               <th>Status</th>
               <th>Device</th>
               <th className="num">Duration</th>
-              <th>Why</th>
+              <th>Reason</th>
             </tr>
           </thead>
           <tbody>

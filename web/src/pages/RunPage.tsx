@@ -18,7 +18,7 @@ import { useNow } from '../hooks/useNow';
 import { useRun } from '../hooks/useRun';
 import { formatDateTime } from '../lib/format';
 import { Link } from '../lib/router';
-import { countSteps, describeStartedBy, describeTarget, formatRunDuration, isFinished } from '../lib/testSteps';
+import { describeStartedBy, describeTarget, formatRunDuration, isFinished } from '../lib/testSteps';
 import type { PageProps } from '../routes';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
 
@@ -130,7 +130,6 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
     }
   };
 
-  const total = run.document ? countSteps(run.document.steps) : null;
   const passedSteps = run.steps.filter((s) => s.status === 'passed').length;
   const failedSteps = run.steps.length - passedSteps;
 
@@ -239,8 +238,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
                 <Icon name="tests" size={16} /> Steps
               </h2>
               <span className="muted small">
-                {run.steps.length}
-                {total !== null ? ` of ${total}` : ''} done
+                {run.steps.length} {run.steps.length === 1 ? 'step' : 'steps'} done
                 {run.steps_failed ? ` · ${run.steps_failed} failed` : ''}
               </span>
             </div>

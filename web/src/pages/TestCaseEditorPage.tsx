@@ -164,7 +164,7 @@ function Editor({ saved, onSaved }: EditorProps) {
     const pick = uis.data.find((u) => u.name === remembered) ?? uis.data[0];
     if (pick) {
       setDraft((d) => (d.userinterface ? d : { ...d, userinterface: pick.name }));
-      setBaseline((b) => JSON.stringify({ ...JSON.parse(b), userinterface: pick.name }));
+      setBaseline(JSON.stringify(bodyOf({ ...EMPTY, userinterface: pick.name })));
     }
   }, [saved, uis.data, draft.userinterface, remembered]);
 

@@ -58,7 +58,7 @@ function TestCaseRow({
       </td>
       <td>{testcase.userinterface ?? <span className="muted">—</span>}</td>
       <td className="num">{testcase.steps}</td>
-      <td>
+      <td className="nowrap">
         {testcase.last_run ? (
           <Link to={`/runs/${testcase.last_run.id}`} className="status-link" title="Open the last run">
             <RunStatusBadge status={testcase.last_run.status} />
@@ -68,7 +68,7 @@ function TestCaseRow({
           <span className="muted small">Never run</span>
         )}
       </td>
-      <td className="muted small" title={formatDateTime(testcase.updated_at)}>
+      <td className="muted small nowrap" title={formatDateTime(testcase.updated_at)}>
         {formatAgo(testcase.updated_at, now)}
       </td>
       <td className="cell-actions">

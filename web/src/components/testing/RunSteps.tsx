@@ -28,13 +28,13 @@ interface Pending {
   step: TestStep;
 }
 
-/** Steps of the document after the furthest place reached so far (repeat blocks themselves left out). */
+/** Steps of the document after the furthest place reached so far. */
 export function stepsToCome(doc: TestStep[] | undefined, reached: string[]): Pending[] {
   if (!doc) return [];
   const flat = flattenSteps(doc);
   const positions = reached.map((p) => flat.findIndex((f) => f.path === p)).filter((i) => i >= 0);
   const furthest = positions.length ? Math.max(...positions) : -1;
-  return flat.slice(furthest + 1).filter((f) => f.step.action !== 'repeat');
+  return flat.slice(furthest + 1);
 }
 
 export function firstFailure(steps: StepResult[]): StepResult | null {

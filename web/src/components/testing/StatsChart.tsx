@@ -101,6 +101,7 @@ export function StatsChart({ stats, days }: { stats: RunStats; days: number }) {
           );
         })}
       </svg>
+      {runs === 0 ? <p className="chart-empty muted small">No run in the last {days} days.</p> : null}
       <div className="chart-axis-labels muted small">
         <span>{first ? dayLabel(first.day) : ''}</span>
         <span>{last ? dayLabel(last.day) : ''}</span>

@@ -178,7 +178,7 @@ export function StepForm({ step, field, onChange }: StepFormProps) {
         <div className="segmented segmented-sm" role="radiogroup" aria-label="Power">
           {(['on', 'off', 'cycle'] as PowerChoice[]).map((p) => (
             <button key={p} type="button" role="radio" aria-checked={step.power === p} onClick={() => onChange({ ...step, power: p })}>
-              {p === 'on' ? 'On' : p === 'off' ? 'Off' : 'Cycle (off, then on)'}
+              {p === 'on' ? 'On' : p === 'off' ? 'Off' : 'Cycle'}
             </button>
           ))}
         </div>
