@@ -22,6 +22,7 @@ pub const MIN_TOKEN_LEN: usize = 16;
 pub struct Config {
     pub general: GeneralConfig,
     pub server: ServerConfig,
+    pub runs: RunsConfig,
     pub host: HostConfig,
     pub mdns: MdnsConfig,
 }
@@ -64,6 +65,28 @@ impl Default for ServerConfig {
             host_token: String::new(),
             max_body_bytes: 1024 * 1024,
             demo_content: true,
+        }
+    }
+}
+
+/// Test runs on the server: how long their reports are kept and how long a host may vanish.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RunsConfig {
+    /// Finished runs older than this many days are deleted with their pictures.
+    pub keep_days: u32,
+    /// At most this many finished runs are kept (the oldest go first).
+    pub keep_runs: u32,
+    /// A running run whose host is gone this long ends as `error: host lost`.
+    pub host_lost_after_s: u64,
+}
+
+impl Default for RunsConfig {
+    fn default() -> Self {
+        Self {
+            keep_days: 90,
+            keep_runs: 10_000,
+            host_lost_after_s: 60,
         }
     }
 }

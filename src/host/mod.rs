@@ -8,6 +8,7 @@ pub mod devices;
 pub mod nav;
 pub mod power;
 pub mod remote;
+pub mod runs;
 pub mod sim_device;
 pub mod stats;
 pub mod verify;
@@ -50,6 +51,8 @@ pub struct HostState {
     pub annotated: verify::AnnotatedStore,
     /// Where each device is in a navigation tree, and which are being navigated.
     pub positions: nav::Positions,
+    /// Test runs executing or recently finished, with their events.
+    pub runs: runs::HostRuns,
 }
 
 impl HostState {
@@ -114,6 +117,7 @@ impl Host {
             shutdown: CancellationToken::new(),
             annotated: verify::AnnotatedStore::default(),
             positions: nav::Positions::default(),
+            runs: runs::HostRuns::default(),
         };
         Ok(Self {
             state,

@@ -11,6 +11,7 @@ pub mod locks;
 pub mod nav_jobs;
 pub mod proxy;
 pub mod registry;
+pub mod runs;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Gotos and validations running or recently finished.
     pub nav_jobs: nav_jobs::NavJobs,
+    /// Test runs: the queue and the runs being followed.
+    pub runs: runs::Runs,
 }
 
 /// How long in-flight requests may take to finish once shutdown starts.
@@ -121,7 +124,13 @@ impl Server {
             mdns,
             shutdown: CancellationToken::new(),
             nav_jobs: nav_jobs::NavJobs::default(),
+            runs: runs::Runs::default(),
         };
+        state
+            .runs
+            .recover(&state)
+            .await
+            .context("cannot recover the runs of the last start")?;
         Ok(Self {
             state,
             listener,
@@ -156,6 +165,8 @@ impl Server {
         tracing::info!(url = %self.local_url(), data_dir = %self.state.data_dir.display(), "server listening");
 
         let sweeper = tokio::spawn(sweep_silent_hosts(self.state.registry.clone()));
+        let dispatcher = tokio::spawn(runs::dispatcher(self.state.clone()));
+        let cleaner = tokio::spawn(runs::retention::cleaner(self.state.clone()));
         let app = Self::router(self.state.clone());
         let state = self.state.clone();
         let stop = shutdown.clone();
@@ -176,6 +187,8 @@ impl Server {
             _ = async { shutdown.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),
         };
         sweeper.abort();
+        dispatcher.abort();
+        cleaner.abort();
         let _ = std::fs::remove_file(&url_file);
         result.context("server stopped with an error")
     }

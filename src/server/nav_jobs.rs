@@ -200,7 +200,7 @@ impl NavJobs {
 }
 
 /// The tree with every verification's reference resolved into what the host needs.
-async fn resolved_tree(
+pub(crate) async fn resolved_tree(
     state: &AppState,
     tree_id: i64,
 ) -> ApiResult<(crate::server::db::trees::StoredTree, crate::nav::TreeDoc)> {

@@ -42,7 +42,7 @@ struct ScreenshotQuery {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Format {
+pub(crate) enum Format {
     Png,
     Jpeg,
 }
@@ -66,7 +66,7 @@ fn check_width(width: Option<u32>) -> ApiResult<Option<u32>> {
 }
 
 /// Encodes a frame, scaled down to `width` when asked. CPU work: runs on a blocking thread.
-async fn encode(frame: &Frame, format: Format, width: Option<u32>) -> ApiResult<Bytes> {
+pub(crate) async fn encode(frame: &Frame, format: Format, width: Option<u32>) -> ApiResult<Bytes> {
     let picture = frame.picture.clone();
     tokio::task::spawn_blocking(move || {
         let scale_to = width.filter(|w| *w < picture.width);
@@ -103,7 +103,7 @@ async fn encode(frame: &Frame, format: Format, width: Option<u32>) -> ApiResult<
 }
 
 /// The latest frame; a device that has just started gets a moment to capture its first one.
-async fn first_frame(capture: &crate::host::capture::CaptureHandle) -> Option<Frame> {
+pub(crate) async fn first_frame(capture: &crate::host::capture::CaptureHandle) -> Option<Frame> {
     if let Some(frame) = capture.latest() {
         return Some(frame);
     }

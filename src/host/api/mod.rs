@@ -3,8 +3,9 @@
 
 mod adb;
 mod control;
-mod media;
+pub(crate) mod media;
 mod nav;
+mod runs;
 mod verify;
 
 use std::time::Duration;
@@ -33,6 +34,7 @@ pub fn router(state: HostState) -> Router {
         .merge(adb::router())
         .merge(verify::router())
         .merge(nav::router())
+        .merge(runs::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

@@ -6,7 +6,9 @@ mod events;
 mod hosts;
 mod navigation;
 pub(crate) mod references;
+mod runs;
 mod system;
+mod testcases;
 pub mod trees;
 mod userinterfaces;
 mod verify;
@@ -31,6 +33,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(trees::router())
         .merge(navigation::router())
         .merge(userinterfaces::router())
+        .merge(testcases::router())
+        .merge(runs::router())
         .route(
             "/api/{*rest}",
             axum::routing::any(crate::api_error::unknown_route),

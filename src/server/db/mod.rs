@@ -4,6 +4,7 @@
 
 pub mod hosts;
 pub mod references;
+pub mod testing;
 pub mod trees;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0003_navigation",
         include_str!("../../../migrations/0003_navigation.sql"),
+    ),
+    (
+        "0004_testing",
+        include_str!("../../../migrations/0004_testing.sql"),
     ),
 ];
 
