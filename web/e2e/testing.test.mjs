@@ -210,6 +210,7 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
           }),
         );
         await assertNoRawJson(page);
+        await page.evaluate(() => window.scrollTo(0, 0));
         await screenshot(page, 'run-failed');
 
         // The history lists both runs; filtering by status keeps the failed one.

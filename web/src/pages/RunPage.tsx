@@ -177,7 +177,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
           <Spinner label="Waiting" />
           <div>
             <p className="strong">
-              Waiting for a device
+              {run.target?.host && run.target.device ? `Waiting for ${run.target.device} on ${run.target.host}` : 'Waiting for a device'}
               {run.queue_position ? (
                 <>
                   {' '}
@@ -186,7 +186,10 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
               ) : null}
             </p>
             <p className="muted small">
-              {describeTarget(run.target)}. The run starts as soon as a device that fits is free. Queued {formatDateTime(run.queued_at)}.
+              {run.target?.host && run.target.device
+                ? 'The device is busy; the run starts as soon as it is free.'
+                : `${describeTarget(run.target)}: the run starts as soon as a device that fits is free.`}{' '}
+              Queued {formatDateTime(run.queued_at)}.
             </p>
           </div>
         </div>
@@ -200,8 +203,10 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
               {run.status === 'passed'
                 ? `All ${passedSteps} steps passed`
                 : run.status === 'cancelled'
-                  ? 'Cancelled'
-                  : `${failedSteps} of ${run.steps.length} steps did not pass`}
+                  ? `Cancelled after ${run.steps.length} ${run.steps.length === 1 ? 'step' : 'steps'}`
+                  : run.steps.length === 0
+                    ? 'No step ran'
+                    : `${failedSteps} of ${run.steps.length} steps did not pass`}
             </span>
             {failure ? (
               <a
@@ -217,7 +222,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
             ) : null}
           </div>
           {run.reason ? (
-            <p className={run.status === 'passed' ? 'muted' : 'run-reason'} data-testid="run-reason">
+            <p className={run.status === 'failed' || run.status === 'error' ? 'run-reason' : 'muted'} data-testid="run-reason">
               {run.reason}
             </p>
           ) : null}

@@ -228,7 +228,11 @@ function Editor({ saved, onSaved }: EditorProps) {
         return;
       }
     }
-    const conflict = err instanceof ApiError && err.status === 409 && /version|meanwhile|saved/i.test(err.message);
+    if (err instanceof ApiError && err.code === 'name_taken') {
+      setFieldError({ field: 'name', message: err.message });
+      return;
+    }
+    const conflict = err instanceof ApiError && err.code === 'stale_version';
     setBanner({ message: errorMessage(err), conflict });
   };
 
@@ -461,6 +465,7 @@ function Editor({ saved, onSaved }: EditorProps) {
               onChange={(next) => setDraft({ ...draft, tags: next })}
               suggestions={(tags.data ?? []).map((t) => t.tag)}
               placeholder="smoke, settings… (Enter adds)"
+              normalize={(t) => t.trim().toLowerCase()}
               label="Tags"
               listId="tag-suggestions"
               invalid={Boolean(fieldProblem('tags'))}

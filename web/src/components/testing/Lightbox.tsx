@@ -71,7 +71,7 @@ export function useLightbox(): LightboxApi {
 }
 
 /** A thumbnail that opens the lightbox on the given list of pictures; hidden if the file is gone. */
-export function PictureThumb({ pictures, index, className, badge }: { pictures: Picture[]; index: number; className?: string; badge?: ReactNode }) {
+export function PictureThumb({ pictures, index, className, badge, caption }: { pictures: Picture[]; index: number; className?: string; badge?: ReactNode; caption?: string }) {
   const { open } = useLightbox();
   const [failed, setFailed] = useState(false);
   const picture = pictures[index];
@@ -89,7 +89,7 @@ export function PictureThumb({ pictures, index, className, badge }: { pictures: 
       </button>
       <figcaption>
         {badge}
-        <span>{picture.caption}</span>
+        <span title={picture.caption}>{caption ?? picture.caption}</span>
       </figcaption>
     </figure>
   );

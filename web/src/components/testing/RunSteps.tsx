@@ -41,18 +41,21 @@ export function firstFailure(steps: StepResult[]): StepResult | null {
   return steps.find((s) => s.status !== 'passed') ?? null;
 }
 
-function picturesOf(runId: number, step: StepResult): { pictures: Picture[]; badges: ReactNode[] } {
+function picturesOf(runId: number, step: StepResult): { pictures: Picture[]; badges: ReactNode[]; captions: string[] } {
   const pictures: Picture[] = [];
   const badges: ReactNode[] = [];
+  const captions: string[] = [];
   const number = placeNumber(step.path);
   if (step.before) {
     pictures.push({ url: testingApi.artifactUrl(runId, step.before), caption: `Before step ${number}` });
     badges.push(null);
+    captions.push(`Before step ${number}`);
   }
   (step.verifications ?? []).forEach((v) => {
     if (!v.annotated) return;
-    const score = typeof v.score === 'number' ? ` · score ${v.score.toFixed(2)}` : '';
+    const score = typeof v.score === 'number' ? ` · score ${v.score.toFixed(3)}` : '';
     pictures.push({ url: testingApi.artifactUrl(runId, v.annotated), caption: `${v.name ?? v.kind}${score}` });
+    captions.push(v.name ?? String(v.kind));
     badges.push(
       <span className={`badge badge-${v.passed ? 'good' : 'bad'}`}>
         <Icon name={v.passed ? 'check' : 'close'} size={11} />
@@ -61,14 +64,18 @@ function picturesOf(runId: number, step: StepResult): { pictures: Picture[]; bad
     );
   });
   if (step.after) {
-    pictures.push({ url: testingApi.artifactUrl(runId, step.after), caption: `After step ${number}` });
+    const name = step.action === 'screenshot' && step.label.startsWith('Screenshot "') ? step.label.slice(12).replace(/"$/, '') : null;
+    pictures.push({ url: testingApi.artifactUrl(runId, step.after), caption: name ?? `After step ${number}` });
     badges.push(null);
+    captions.push(name ?? `After step ${number}`);
   }
-  return { pictures, badges };
+  return { pictures, badges, captions };
 }
 
 function VerificationLines({ step }: { step: StepResult }) {
   const list = step.verifications ?? [];
+  // The step's own detail often repeats a verification's: say it once.
+  const said = step.detail ?? '';
   if (list.length === 0) return null;
   return (
     <ul className="result-verifs">
@@ -78,7 +85,7 @@ function VerificationLines({ step }: { step: StepResult }) {
           <span className="strong">{v.name ?? v.kind}</span>
           {typeof v.score === 'number' ? <span className="mono small">score {v.score.toFixed(3)}</span> : null}
           {v.text ? <span className="muted small">read “{v.text}”</span> : null}
-          {v.detail ? <span className="muted small">{v.detail}</span> : null}
+          {v.detail && !said.includes(v.detail) ? <span className="muted small">{v.detail}</span> : null}
         </li>
       ))}
     </ul>
@@ -88,7 +95,7 @@ function VerificationLines({ step }: { step: StepResult }) {
 /** One executed step in the finished report: everything it left. */
 export function ResultCard({ runId, step }: { runId: number; step: StepResult }) {
   const info = runStatusInfo(step.status);
-  const { pictures, badges } = picturesOf(runId, step);
+  const { pictures, badges, captions } = picturesOf(runId, step);
   const failed = step.status !== 'passed';
   const iteration = iterationText(step.iteration);
   return (
@@ -118,7 +125,7 @@ export function ResultCard({ runId, step }: { runId: number; step: StepResult })
       {pictures.length ? (
         <div className="result-shots">
           {pictures.map((p, i) => (
-            <PictureThumb key={p.url} pictures={pictures} index={i} badge={badges[i]} />
+            <PictureThumb key={p.url} pictures={pictures} index={i} badge={badges[i]} caption={captions[i]} />
           ))}
         </div>
       ) : null}
