@@ -3,6 +3,7 @@
 //! and `vpt all` can use port 0 and learn the real address.
 
 pub mod api;
+pub mod campaigns;
 pub mod db;
 pub mod demo;
 pub mod events;
@@ -12,6 +13,7 @@ pub mod nav_jobs;
 pub mod proxy;
 pub mod registry;
 pub mod runs;
+pub mod scheduler;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -54,6 +56,10 @@ pub struct AppState {
     pub nav_jobs: nav_jobs::NavJobs,
     /// Test runs: the queue and the runs being followed.
     pub runs: runs::Runs,
+    /// Campaign runs being driven.
+    pub campaign_runs: campaigns::CampaignRuns,
+    /// Wakes the scheduler when a schedule is created, changed or deleted.
+    pub schedules_changed: Arc<tokio::sync::Notify>,
 }
 
 /// How long in-flight requests may take to finish once shutdown starts.
@@ -125,6 +131,8 @@ impl Server {
             shutdown: CancellationToken::new(),
             nav_jobs: nav_jobs::NavJobs::default(),
             runs: runs::Runs::default(),
+            campaign_runs: campaigns::CampaignRuns::default(),
+            schedules_changed: Arc::new(tokio::sync::Notify::new()),
         };
         state
             .runs
@@ -167,6 +175,10 @@ impl Server {
         let sweeper = tokio::spawn(sweep_silent_hosts(self.state.registry.clone()));
         let dispatcher = tokio::spawn(runs::dispatcher(self.state.clone()));
         let cleaner = tokio::spawn(runs::retention::cleaner(self.state.clone()));
+        let scheduler = tokio::spawn(scheduler::scheduler(
+            self.state.clone(),
+            self.state.schedules_changed.clone(),
+        ));
         let app = Self::router(self.state.clone());
         let state = self.state.clone();
         let stop = shutdown.clone();
@@ -189,6 +201,7 @@ impl Server {
         sweeper.abort();
         dispatcher.abort();
         cleaner.abort();
+        scheduler.abort();
         let _ = std::fs::remove_file(&url_file);
         result.context("server stopped with an error")
     }

@@ -3,5 +3,6 @@
 //! device (`queue`), and the HTML and JUnit reports (`report`, `junit`). No I/O here.
 
 pub mod case;
+pub mod cron;
 pub mod queue;
 pub mod run;

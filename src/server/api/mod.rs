@@ -1,12 +1,14 @@
 //! The server's REST API: one module per domain, each with its own `router()`, merged here.
 //! Unknown `/api/...` routes answer a JSON 404; request bodies are capped.
 
+mod campaigns;
 mod devices;
 mod events;
 mod hosts;
 mod navigation;
 pub(crate) mod references;
 mod runs;
+mod schedules;
 mod system;
 mod testcases;
 pub mod trees;
@@ -35,6 +37,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(userinterfaces::router())
         .merge(testcases::router())
         .merge(runs::router())
+        .merge(campaigns::router())
+        .merge(schedules::router())
         .route(
             "/api/{*rest}",
             axum::routing::any(crate::api_error::unknown_route),

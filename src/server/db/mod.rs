@@ -2,8 +2,10 @@
 //! [`Db::call`], so no query ever runs on the async runtime. WAL and foreign keys are on;
 //! migrations are plain SQL files compiled into the binary and applied in order at start.
 
+pub mod campaigns;
 pub mod hosts;
 pub mod references;
+pub mod schedules;
 pub mod testing;
 pub mod trees;
 

@@ -84,6 +84,16 @@ impl Runs {
     /// At start: runs the last server left running are marked interrupted (their hosts are
     /// told to stop them when they reconnect).
     pub async fn recover(&self, state: &AppState) -> anyhow::Result<()> {
+        let campaigns = state
+            .db
+            .call(|c| crate::server::db::campaigns::interrupt_running(c))
+            .await?;
+        if campaigns > 0 {
+            tracing::warn!(
+                campaigns,
+                "campaigns interrupted by the last stop were marked as errors"
+            );
+        }
         let orphans = state.db.call(|c| queries::interrupt_running(c)).await?;
         if !orphans.is_empty() {
             tracing::warn!(
