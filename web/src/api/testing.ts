@@ -249,7 +249,8 @@ export interface Campaign {
   name: string;
   description: string | null;
   testcase_ids: number[];
-  testcases: { id: number; name: string }[];
+  /** `name` is null for a test case deleted since. */
+  testcases: { id: number; name: string | null }[];
   continue_on_failure: boolean;
   test_timeout_s: number | null;
   target: Target | null;

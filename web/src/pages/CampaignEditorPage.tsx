@@ -81,7 +81,7 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
 
   const names = new Map((testcases.data ?? []).map((t) => [t.id, t.name]));
   saved?.testcases.forEach((t) => {
-    if (!names.has(t.id)) names.set(t.id, t.name);
+    if (!names.has(t.id) && t.name) names.set(t.id, t.name);
   });
   const targetIncomplete = cleanTarget(draft.target) === null;
 

@@ -4,6 +4,7 @@ import { runOf, testingApi } from '../api/testing';
 import type { CampaignRun, CampaignRunTest, TestingEvent } from '../api/testing';
 import { Icon } from '../components/Icon';
 import { ErrorState, Skeleton } from '../components/States';
+import { RunDialog } from '../components/testing/RunDialog';
 import { RunStatusBadge } from '../components/testing/RunStatusBadge';
 import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
@@ -49,6 +50,7 @@ export function CampaignRunPage({ params }: PageProps) {
   const [run, setRun] = useState<CampaignRun | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [again, setAgain] = useState(false);
   useDocumentTitle(run ? `${run.name} · campaign run #${run.id}` : `Campaign run #${params.id ?? ''}`);
 
   const load = useCallback(() => {
@@ -157,6 +159,11 @@ export function CampaignRunPage({ params }: PageProps) {
                 <a className="button" href={testingApi.campaignJunitUrl(run.id)} download={`campaign-run-${run.id}-junit.xml`}>
                   <Icon name="report" size={14} /> JUnit XML
                 </a>
+                {run.campaign_id !== null ? (
+                  <button type="button" className="button button-primary" onClick={() => setAgain(true)}>
+                    <Icon name="play" size={14} /> Run again
+                  </button>
+                ) : null}
               </>
             )}
           </div>
@@ -253,6 +260,18 @@ export function CampaignRunPage({ params }: PageProps) {
           </tbody>
         </table>
       </div>
+      {again && run.campaign_id !== null ? (
+        <RunDialog
+          what={run.name}
+          kind="campaign"
+          initialTarget={run.target}
+          onClose={() => setAgain(false)}
+          start={async (target) => {
+            const next = await testingApi.runCampaign(run.campaign_id ?? 0, { target, started_by: 'ui' });
+            return `/campaign-runs/${next.id}`;
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -18,7 +18,7 @@ import { Link, navigate } from '../lib/router';
 import { describeStartedBy, describeTarget } from '../lib/testSteps';
 
 function testsText(campaign: Campaign): string {
-  const names = campaign.testcases.map((t) => t.name);
+  const names = campaign.testcases.map((t) => t.name ?? `deleted test case ${t.id}`);
   if (names.length <= 3) return names.join(', ');
   return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
@@ -82,7 +82,7 @@ export function CampaignsPage() {
                 </td>
                 <td className="small">{describeTarget(c.target)}</td>
                 <td className="small">{c.continue_on_failure ? 'Run the rest' : 'Stop'}</td>
-                <td>
+                <td className="nowrap">
                   {c.last_run ? (
                     <Link to={`/campaign-runs/${c.last_run.id}`} className="status-link">
                       <RunStatusBadge status={c.last_run.status} />

@@ -132,6 +132,8 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
   }, [goTo, dirty]);
 
   const described = describeCron(draft.cron);
+  // The server names the field first ("cron: minute: 61 is out of range 0-59").
+  const cronError = error?.startsWith('cron:') ? error.slice(5).trim() : null;
   const options =
     draft.kind === 'campaign'
       ? (campaigns.data ?? []).map((c) => ({ id: c.id, name: c.name }))
@@ -253,8 +255,19 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
         <div className="details-grid">
           <label className="field span-2">
             <span className="field-label">Cron expression (UTC)</span>
-            <input className="input mono" value={draft.cron} onChange={(e) => setDraft({ ...draft, cron: e.target.value })} spellCheck={false} data-testid="schedule-cron" />
-            <span className={described ? 'small cron-meaning' : 'small muted'}>{described ?? 'Five fields: minute hour day-of-month month day-of-week.'}</span>
+            <input
+              className="input mono"
+              value={draft.cron}
+              onChange={(e) => setDraft({ ...draft, cron: e.target.value })}
+              spellCheck={false}
+              aria-invalid={cronError ? true : undefined}
+              data-testid="schedule-cron"
+            />
+            {cronError ? (
+              <span className="form-error">{cronError}</span>
+            ) : (
+              <span className={described ? 'small cron-meaning' : 'small muted'}>{described ?? 'Five fields: minute hour day-of-month month day-of-week.'}</span>
+            )}
           </label>
           <div className="field span-2">
             <span className="field-label">Common choices</span>

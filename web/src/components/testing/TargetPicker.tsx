@@ -57,10 +57,10 @@ export function TargetPicker({ value, onChange, needs = [], testIdPrefix = 'targ
   };
 
   const choices: { mode: Mode; label: string }[] = [
-    { mode: 'device', label: 'This device' },
+    { mode: 'device', label: 'One device' },
     { mode: 'any', label: 'Any free device' },
-    { mode: 'model', label: 'Any of model' },
-    { mode: 'capability', label: 'Any with capability' },
+    { mode: 'model', label: 'By model' },
+    { mode: 'capability', label: 'By capability' },
   ];
 
   return (
@@ -161,6 +161,8 @@ export function TargetPicker({ value, onChange, needs = [], testIdPrefix = 'targ
 
       {mode === 'any' ? (
         <p className="muted small">The run waits in the queue until a device that can run its steps is free, then takes it.</p>
+      ) : mode === 'model' || mode === 'capability' ? (
+        <p className="muted small">The first free device of that {mode === 'model' ? 'model' : 'capability'} takes the run.</p>
       ) : null}
     </div>
   );
