@@ -2,6 +2,7 @@
 
 import { lazy } from 'react';
 import type { ComponentType } from 'react';
+import { PageLoadFailed } from './components/PageLoadFailed';
 import type { RouteParams } from './lib/router';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevicesPage } from './pages/DevicesPage';
@@ -9,19 +10,27 @@ import { DeviceViewPage } from './pages/DeviceViewPage';
 import { ReferencesPage } from './pages/ReferencesPage';
 import { SettingsPage } from './pages/SettingsPage';
 
+/**
+ * A page loaded on first use. When its code cannot be fetched (the server went away since this
+ * tab loaded), the page says so instead of the whole app going blank.
+ */
+function lazyPage(load: () => Promise<ComponentType<PageProps>>) {
+  return lazy(() => load().then((page) => ({ default: page }), () => ({ default: PageLoadFailed })));
+}
+
 // The graph editor brings React Flow along: loaded when the page is first opened.
-const NavigationPage = lazy(() => import('./pages/NavigationPage').then((m) => ({ default: m.NavigationPage })));
+const NavigationPage = lazyPage(() => import('./pages/NavigationPage').then((m) => m.NavigationPage));
 
 // Tests, runs, campaigns and schedules: loaded when one of their pages is first opened.
-const TestCasesPage = lazy(() => import('./pages/TestCasesPage').then((m) => ({ default: m.TestCasesPage })));
-const TestCaseEditorPage = lazy(() => import('./pages/TestCaseEditorPage').then((m) => ({ default: m.TestCaseEditorPage })));
-const CampaignsPage = lazy(() => import('./pages/CampaignsPage').then((m) => ({ default: m.CampaignsPage })));
-const CampaignEditorPage = lazy(() => import('./pages/CampaignEditorPage').then((m) => ({ default: m.CampaignEditorPage })));
-const CampaignRunPage = lazy(() => import('./pages/CampaignRunPage').then((m) => ({ default: m.CampaignRunPage })));
-const SchedulesPage = lazy(() => import('./pages/SchedulesPage').then((m) => ({ default: m.SchedulesPage })));
-const ScheduleEditorPage = lazy(() => import('./pages/ScheduleEditorPage').then((m) => ({ default: m.ScheduleEditorPage })));
-const RunsPage = lazy(() => import('./pages/RunsPage').then((m) => ({ default: m.RunsPage })));
-const RunPage = lazy(() => import('./pages/RunPage').then((m) => ({ default: m.RunPage })));
+const TestCasesPage = lazyPage(() => import('./pages/TestCasesPage').then((m) => m.TestCasesPage));
+const TestCaseEditorPage = lazyPage(() => import('./pages/TestCaseEditorPage').then((m) => m.TestCaseEditorPage));
+const CampaignsPage = lazyPage(() => import('./pages/CampaignsPage').then((m) => m.CampaignsPage));
+const CampaignEditorPage = lazyPage(() => import('./pages/CampaignEditorPage').then((m) => m.CampaignEditorPage));
+const CampaignRunPage = lazyPage(() => import('./pages/CampaignRunPage').then((m) => m.CampaignRunPage));
+const SchedulesPage = lazyPage(() => import('./pages/SchedulesPage').then((m) => m.SchedulesPage));
+const ScheduleEditorPage = lazyPage(() => import('./pages/ScheduleEditorPage').then((m) => m.ScheduleEditorPage));
+const RunsPage = lazyPage(() => import('./pages/RunsPage').then((m) => m.RunsPage));
+const RunPage = lazyPage(() => import('./pages/RunPage').then((m) => m.RunPage));
 
 export interface PageProps {
   params: RouteParams;
