@@ -86,7 +86,7 @@ export function CampaignsPage() {
                   {c.last_run ? (
                     <Link to={`/campaign-runs/${c.last_run.id}`} className="status-link">
                       <RunStatusBadge status={c.last_run.status} />
-                      <span className="muted small">{formatAgo(c.last_run.finished_at, now)}</span>
+                      {c.last_run.finished_at ? <span className="muted small">{formatAgo(c.last_run.finished_at, now)}</span> : null}
                     </Link>
                   ) : (
                     <span className="muted small">Never run</span>
@@ -116,9 +116,7 @@ export function CampaignsPage() {
     <div className="stack">
       <div className="page-head-row">
         <div className="page-head">
-          <h1>
-            Tests {data ? <span className="count">{data.length}</span> : null}
-          </h1>
+          <h1>Tests</h1>
           <p className="page-sub">Campaigns run several test cases in order on one device and report them together.</p>
         </div>
         <button type="button" className="button button-primary" onClick={() => navigate('/tests/campaigns/new')} data-testid="new-campaign">

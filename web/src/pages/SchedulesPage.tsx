@@ -130,9 +130,7 @@ export function SchedulesPage() {
     <div className="stack">
       <div className="page-head-row">
         <div className="page-head">
-          <h1>
-            Tests {data ? <span className="count">{data.length}</span> : null}
-          </h1>
+          <h1>Tests</h1>
           <p className="page-sub">Schedules start a test case or a campaign from a cron expression (in UTC).</p>
         </div>
         <button type="button" className="button button-primary" onClick={() => navigate('/tests/schedules/new')} data-testid="new-schedule">

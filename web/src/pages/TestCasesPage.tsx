@@ -62,7 +62,7 @@ function TestCaseRow({
         {testcase.last_run ? (
           <Link to={`/runs/${testcase.last_run.id}`} className="status-link" title="Open the last run">
             <RunStatusBadge status={testcase.last_run.status} />
-            <span className="muted small">{formatAgo(testcase.last_run.finished_at, now)}</span>
+            {testcase.last_run.finished_at ? <span className="muted small">{formatAgo(testcase.last_run.finished_at, now)}</span> : null}
           </Link>
         ) : (
           <span className="muted small">Never run</span>
