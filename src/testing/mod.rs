@@ -3,4 +3,5 @@
 //! device (`queue`), and the HTML and JUnit reports (`report`, `junit`). No I/O here.
 
 pub mod case;
+pub mod cron;
 pub mod run;
