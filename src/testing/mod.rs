@@ -4,4 +4,5 @@
 
 pub mod case;
 pub mod cron;
+pub mod report;
 pub mod run;
