@@ -4,5 +4,6 @@
 
 pub mod case;
 pub mod cron;
+pub mod junit;
 pub mod report;
 pub mod run;
