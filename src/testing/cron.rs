@@ -69,14 +69,6 @@ enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [
-        Kind::Minute,
-        Kind::Hour,
-        Kind::DayOfMonth,
-        Kind::Month,
-        Kind::DayOfWeek,
-    ];
-
     fn name(self) -> &'static str {
         match self {
             Kind::Minute => "minute",
@@ -213,22 +205,15 @@ impl CronSchedule {
             expr
         };
         let parts: Vec<&str> = text.split_whitespace().collect();
-        if parts.len() != 5 {
+        let [minute, hour, day_of_month, month, day_of_week] = parts.as_slice() else {
             return Err(CronError::FieldCount { found: parts.len() });
-        }
-        let mut fields = Vec::with_capacity(5);
-        for (kind, part) in Kind::ALL.into_iter().zip(parts) {
-            fields.push(parse_field(kind, part)?);
-        }
-        let [minute, hour, day_of_month, month, day_of_week]: [Field; 5] = fields
-            .try_into()
-            .map_err(|_| CronError::FieldCount { found: 0 })?;
+        };
         Ok(CronSchedule {
-            minute,
-            hour,
-            day_of_month,
-            month,
-            day_of_week,
+            minute: parse_field(Kind::Minute, minute)?,
+            hour: parse_field(Kind::Hour, hour)?,
+            day_of_month: parse_field(Kind::DayOfMonth, day_of_month)?,
+            month: parse_field(Kind::Month, month)?,
+            day_of_week: parse_field(Kind::DayOfWeek, day_of_week)?,
         })
     }
 
@@ -319,16 +304,13 @@ impl CronSchedule {
         } else {
             0
         };
-        let minute = match self.minute.next_from(minute_from).filter(|m| *m < 60) {
+        let minute = match self.minute.next_from(minute_from) {
             Some(minute) => minute,
             None => {
                 hour = self.hour.next_from(hour + 1)?;
                 self.minute.next_from(0)?
             }
         };
-        if hour > 23 {
-            return None;
-        }
         NaiveTime::from_hms_opt(hour, minute, 0)
     }
 
@@ -815,6 +797,43 @@ mod tests {
         }
         assert_eq!(t.format("%Y-%m-%d %H:%M").to_string(), "2104-02-29 23:59");
         assert!(started.elapsed() < std::time::Duration::from_millis(500));
+    }
+
+    #[test]
+    fn next_fire_agrees_with_walking_minute_by_minute() {
+        let expressions = [
+            "*/7 * * * *",
+            "5/20 3-9/2 * * *",
+            "0 0 13 * fri",
+            "30 23 31 * *",
+            "0 12 * * sat,sun",
+            "15 */5 1-7 * mon",
+            "0 0 */2 * mon",
+            "59 23 * feb,mar *",
+            "0 6 28-31 * 5-7",
+        ];
+        let starts = [
+            "2026-01-30T23:58:00Z",
+            "2026-02-27T12:00:30Z",
+            "2028-02-28T23:59:00Z",
+        ];
+        for expr in expressions {
+            let schedule = CronSchedule::parse(expr).unwrap();
+            for start in starts {
+                let mut t = at(start).with_second(0).unwrap();
+                let expected = loop {
+                    t += Duration::minutes(1);
+                    if schedule.matches(t) {
+                        break t;
+                    }
+                };
+                assert_eq!(
+                    schedule.next_after(at(start)),
+                    Some(expected),
+                    "{expr} after {start}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4,5 +4,7 @@
 
 pub mod case;
 pub mod cron;
+pub mod junit;
 pub mod queue;
+pub mod report;
 pub mod run;
