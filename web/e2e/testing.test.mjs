@@ -91,8 +91,8 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
         await page.goto(`${vpt.url}/tests`);
         const labels = await page.locator('.nav-link span').allInnerTexts();
         assert.ok(labels.includes('Tests') && labels.includes('Runs'), `the sidebar links Tests and Runs (${labels.join(', ')})`);
-        // No test case yet: the empty state offers to create one.
-        await page.getByTestId('empty-new').click();
+        // The demo content may already hold test cases: "New test case" is there either way.
+        await page.getByTestId('new-testcase').click();
         await page.waitForURL(/\/tests\/new$/);
 
         await page.getByTestId('testcase-name').fill('Open the guide');
@@ -115,9 +115,11 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
         await page.getByTestId('unsaved').waitFor();
         await screenshot(page, 'testcase-editor');
 
-        await page.getByTestId('save').click();
-        await page.waitForURL(/\/tests\/\d+$/, { timeout: 10_000 });
-        const id = Number(page.url().split('/').pop());
+        // "Save and run" saves the new test case, moves to its page and asks where to run it.
+        assert.match(await page.getByTestId('editor-run').innerText(), /Save and run/);
+        await page.getByTestId('editor-run').click();
+        await page.waitForURL(/\/tests\/\d+/, { timeout: 10_000 });
+        const id = Number(new URL(page.url()).pathname.split('/').pop());
         const saved = await getJson(`${vpt.url}/api/testcases/${id}`);
         assert.equal(saved.name, 'Open the guide');
         assert.deepEqual(saved.tags, ['smoke']);
@@ -128,7 +130,6 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
         );
         assert.equal(saved.document.steps[1].verifications[0].reference, GOOD.reference);
 
-        await page.getByTestId('editor-run').click();
         const runId = await runOn(page, 'sim1');
         const status = await finishedStatus(page);
         assert.equal(status, 'passed', await page.getByTestId('run-page').innerText());
@@ -217,7 +218,7 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
         await page.goto(`${vpt.url}/runs`);
         await page.getByTestId('runs').waitFor();
         await page.getByTestId('stats-chart').waitFor();
-        assert.equal(await page.locator('[data-testid="runs"] tbody tr').count(), 2);
+        assert.ok((await page.locator('[data-testid="runs"] tbody tr').count()) >= 2, 'both runs listed');
         await page.getByTestId('filter-status').selectOption('failed');
         await eventually('only the failed run listed', async () => {
           const rows = await page.locator('[data-testid="runs"] tbody tr').allInnerTexts();

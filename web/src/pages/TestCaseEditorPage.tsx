@@ -138,13 +138,20 @@ function Editor({ saved, onSaved }: EditorProps) {
   const [banner, setBanner] = useState<{ message: string; uid?: string; conflict?: boolean } | null>(null);
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [stepError, setStepError] = useState<StepEditorContextValue['error']>(null);
-  const [dialog, setDialog] = useState<'run' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'run' | 'delete' | null>(() =>
+    saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
+  );
   const [goTo, setGoTo] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useDocumentTitle(draft.name.trim() || 'New test case');
 
   const dirty = JSON.stringify(bodyOf(draft)) !== baseline;
   useUnsavedGuard(dirty, LEAVE_WARNING);
+
+  // `?run=1` (from "Save and run" on a new test case) opens the run dialog once.
+  useEffect(() => {
+    if (window.location.search.includes('run=1')) window.history.replaceState(null, '', window.location.pathname);
+  }, []);
 
   // A page change asked for right after a save waits for the guard to be gone.
   useEffect(() => {
@@ -236,7 +243,7 @@ function Editor({ saved, onSaved }: EditorProps) {
     setBanner({ message: errorMessage(err), conflict });
   };
 
-  const save = async (options: { force?: boolean } = {}): Promise<TestCase | null> => {
+  const save = async (options: { force?: boolean; thenRun?: boolean } = {}): Promise<TestCase | null> => {
     if (!draft.name.trim()) {
       setFieldError({ field: 'name', message: 'Give the test case a name.' });
       return null;
@@ -253,7 +260,8 @@ function Editor({ saved, onSaved }: EditorProps) {
       setBaseline(JSON.stringify(body));
       onSaved(result);
       toast.show(`Saved “${result.name}”${saved ? ` (version ${result.version})` : ''}`, 'info');
-      if (!saved) setGoTo(`/tests/${result.id}`);
+      // A new test case moves to its own address; "Save and run" opens the run dialog there.
+      if (!saved) setGoTo(`/tests/${result.id}${options.thenRun ? '?run=1' : ''}`);
       return result;
     } catch (err) {
       showFailure(err);
@@ -265,8 +273,8 @@ function Editor({ saved, onSaved }: EditorProps) {
 
   const runNow = async () => {
     if (dirty || !saved) {
-      const result = await save();
-      if (!result) return;
+      const result = await save({ thenRun: true });
+      if (!result || !saved) return;
     }
     setDialog('run');
   };
