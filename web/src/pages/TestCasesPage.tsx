@@ -43,7 +43,7 @@ function TestCaseRow({
         </Link>
         {testcase.description ? <div className="muted small row-sub">{testcase.description}</div> : null}
       </td>
-      <td>
+      <td className="col-tags">
         {testcase.tags.length ? (
           <span className="chips">
             {testcase.tags.map((tag) => (

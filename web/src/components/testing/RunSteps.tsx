@@ -17,9 +17,25 @@ export function placeNumber(path: string): string {
   return p.length ? p.map((i) => i + 1).join('.') : '';
 }
 
-function iterationText(iteration: number[] | undefined): string | null {
+/** How many times each repeat around a place runs, outermost first. */
+function repeatTimes(doc: TestStep[] | undefined, path: string): number[] {
+  const times: number[] = [];
+  let list = doc ?? [];
+  const indexes = pathOf(path);
+  for (const index of indexes.slice(0, -1)) {
+    const step = list[index];
+    if (!step || step.action !== 'repeat') break;
+    times.push(step.times);
+    list = step.steps;
+  }
+  return times;
+}
+
+/** "Repeat 2 of 3" (or "Repeat 2 of 3 · 1 of 2" for nested repeats). */
+function iterationText(iteration: number[] | undefined, doc: TestStep[] | undefined, path: string): string | null {
   if (!iteration || iteration.length === 0) return null;
-  return `pass ${iteration.join('.')}`;
+  const times = repeatTimes(doc, path);
+  return `Repeat ${iteration.map((n, i) => (times[i] ? `${n} of ${times[i]}` : String(n))).join(' · ')}`;
 }
 
 interface Pending {
@@ -93,11 +109,11 @@ function VerificationLines({ step }: { step: StepResult }) {
 }
 
 /** One executed step in the finished report: everything it left. */
-export function ResultCard({ runId, step }: { runId: number; step: StepResult }) {
+export function ResultCard({ runId, step, doc }: { runId: number; step: StepResult; doc?: TestStep[] }) {
   const info = runStatusInfo(step.status);
   const { pictures, badges, captions } = picturesOf(runId, step);
   const failed = step.status !== 'passed';
-  const iteration = iterationText(step.iteration);
+  const iteration = iterationText(step.iteration, doc, step.path);
   return (
     <li
       className={`result-card result-${info.tone}`}
@@ -131,7 +147,9 @@ export function ResultCard({ runId, step }: { runId: number; step: StepResult })
       ) : null}
       {step.log && step.log.length ? (
         <details className="result-log" open={failed}>
-          <summary>Log ({step.log.length} lines)</summary>
+          <summary>
+            Log ({step.log.length} {step.log.length === 1 ? 'line' : 'lines'})
+          </summary>
           <ol>
             {step.log.map((line, i) => (
               <li key={i}>
@@ -152,7 +170,7 @@ export function ReportSteps({ run }: { run: RunDetail }) {
   return (
     <ol className="result-list" data-testid="report-steps">
       {steps.map((step) => (
-        <ResultCard key={step.index} runId={run.id} step={step} />
+        <ResultCard key={step.index} runId={run.id} step={step} doc={run.document?.steps} />
       ))}
       {notRun.map((p) => (
         <li key={p.path} className="result-card result-muted result-notrun" data-testid="result" data-status="not_run">
@@ -181,7 +199,7 @@ export function LiveSteps({ run, current }: { run: RunDetail; current: CurrentSt
     <ol className="live-steps" data-testid="live-steps">
       {steps.map((step) => {
         const info = runStatusInfo(step.status);
-        const iteration = iterationText(step.iteration);
+        const iteration = iterationText(step.iteration, run.document?.steps, step.path);
         return (
           <li key={step.index} className={`live-step step-${info.tone}`} data-testid="live-step" data-status={step.status}>
             <span className="result-icon" aria-hidden="true">
@@ -208,7 +226,9 @@ export function LiveSteps({ run, current }: { run: RunDetail; current: CurrentSt
           <span className="live-step-main">
             <span className="live-step-title">
               {showCurrent.label}
-              {iterationText(showCurrent.iteration) ? <span className="badge badge-muted">{iterationText(showCurrent.iteration)}</span> : null}
+              {showCurrent.iteration?.length ? (
+                <span className="badge badge-muted">{iterationText(showCurrent.iteration, run.document?.steps, showCurrent.path)}</span>
+              ) : null}
             </span>
           </span>
           <span className="badge badge-accent">Running</span>
