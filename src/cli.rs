@@ -42,6 +42,10 @@ pub enum Command {
     /// Check a frame offline: image match, text (OCR), black screen, motion. Prints JSON;
     /// exits 0 on a positive verdict, 1 on a negative one, 2 on bad input.
     Check(crate::verify::cli::CheckArgs),
+    /// Run a test case or campaign on a server and wait for it (for CI pipelines). Prints each
+    /// step; exits 0 when all passed, 1 when a test failed, 2 on an infrastructure error
+    /// (bad input, no device, host lost, server unreachable), 3 on timeout.
+    Run(crate::testing::cli::RunArgs),
     /// Exit 0 if the local server (or, with --host, host) answers its health check.
     Healthcheck {
         /// Check the host API (`/host/health`) instead of the server's (`/api/health`).

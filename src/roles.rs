@@ -24,6 +24,7 @@ pub fn main(cli: Cli) -> ExitCode {
             let code = crate::verify::cli::run(args);
             return ExitCode::from(u8::try_from(code).unwrap_or(2));
         }
+        Command::Run(args) => return ExitCode::from(crate::testing::cli::run(args)),
         command => Cli { command, ..cli },
     };
     let config = match load_config(&cli) {
@@ -47,7 +48,7 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Host => run_host(config).await,
             Command::All => run_all(config).await,
             Command::Healthcheck { host, url } => healthcheck(&config, host, url).await,
-            Command::GenConfig | Command::Check(_) => Ok(()),
+            Command::GenConfig | Command::Check(_) | Command::Run(_) => Ok(()),
         }
     });
     // Capture threads and blocking DB calls must not keep the process alive after the roles end.

@@ -64,7 +64,8 @@ fn testcases() -> Vec<(&'static str, &'static str, &'static [&'static str], Valu
                  "verifications": [{"kind": "black", "timeout_ms": 3000}]},
                 {"action": "power", "power": "on"},
                 {"action": "verify", "label": "The home screen is back",
-                 "verifications": [{"kind": "text", "expect": "Live TV", "timeout_ms": 15000}]}
+                 "verifications": [{"kind": "image", "reference": "home-live_tv-focused",
+                                    "timeout_ms": 15000}]}
             ]}),
         ),
         (

@@ -6,6 +6,7 @@ pub mod api;
 pub mod campaigns;
 pub mod db;
 pub mod demo;
+pub mod demo_testcases;
 pub mod events;
 pub mod link;
 pub mod locks;
@@ -97,6 +98,13 @@ impl Server {
                     userinterface = demo::DEMO_USERINTERFACE,
                     "demo content created"
                 );
+            }
+            let testcases = db
+                .call(demo_testcases::seed)
+                .await
+                .context("cannot create the demo test cases")?;
+            if testcases > 0 {
+                tracing::info!(testcases, "demo test cases created");
             }
         }
         let registry = Registry::load(db.clone(), events.clone(), locks.clone()).await?;

@@ -153,7 +153,10 @@ async fn run_testcase(
     let id = run["id"]
         .as_i64()
         .ok_or_else(|| Failure::Input("the server's answer has no run id".into()))?;
-    println!("queued run {id} of \"{name}\" ({})", client_url(client, &format!("/runs/{id}")));
+    println!(
+        "queued run {id} of \"{name}\" ({})",
+        client_url(client, &format!("/runs/{id}"))
+    );
     let finished = follow_run(client, id, deadline).await?;
     let code = match finished {
         Some(run) => exit_code(&run),
@@ -216,7 +219,11 @@ async fn run_campaign(
             .and_then(|t| t["run"]["id"].as_i64());
         if let Some(run_id) = next_run {
             let test = &view["tests"][followed]["name"];
-            println!("— test {}/{tests}: {}", followed + 1, test.as_str().unwrap_or("?"));
+            println!(
+                "— test {}/{tests}: {}",
+                followed + 1,
+                test.as_str().unwrap_or("?")
+            );
             if follow_run(client, run_id, deadline).await?.is_none() {
                 timed_out = true;
                 break view;
@@ -347,7 +354,9 @@ async fn follow_run(
                     let step = &event["step"];
                     let status = step["status"].as_str().unwrap_or("?");
                     let mark = if status == "passed" { "ok" } else { "FAILED" };
-                    let detail = step["detail"].as_str().filter(|d| !d.is_empty() && status != "passed");
+                    let detail = step["detail"]
+                        .as_str()
+                        .filter(|d| !d.is_empty() && status != "passed");
                     println!(
                         "      {mark} in {:.0} ms{}",
                         step["ms"].as_f64().unwrap_or(0.0),
@@ -382,7 +391,11 @@ fn exit_code(run: &Value) -> u8 {
     match run["status"].as_str() {
         Some("passed") => PASSED,
         Some("failed") => FAILED,
-        Some("error") if run["reason"].as_str().is_some_and(|r| r.starts_with("timed out")) => {
+        Some("error")
+            if run["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("timed out")) =>
+        {
             TIMEOUT
         }
         _ => INFRASTRUCTURE,

@@ -26,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/campaign-runs", get(list_runs))
         .route("/api/campaign-runs/{id}", get(one_run))
         .route("/api/campaign-runs/{id}/cancel", post(cancel_run))
+        .route("/api/campaign-runs/{id}/junit.xml", get(campaign_junit))
+        .route("/api/campaign-runs/{id}/report.html", get(campaign_report))
 }
 
 #[derive(Deserialize)]
@@ -310,4 +312,127 @@ async fn one_run(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResul
 
 async fn cancel_run(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     Ok(Json(campaigns::cancel(&state, id).await?))
+}
+
+/// The campaign run and, for each planned test, its run with its steps (when it ran).
+async fn report_parts(
+    state: &AppState,
+    id: i64,
+) -> ApiResult<(
+    crate::server::db::campaigns::CampaignRun,
+    Vec<(String, Option<ReportRun>)>,
+)> {
+    let campaign_run = campaigns::load(state, id).await?;
+    let runs = state
+        .db
+        .call(move |c| {
+            let mut parts = Vec::new();
+            for (position, run) in queries::runs_of(c, id)? {
+                let steps = testcase_queries::run_steps(c, run.id)?;
+                let document = testcase_queries::run_document_value(c, run.id)?;
+                parts.push((position, (run, steps, document)));
+            }
+            Ok(parts)
+        })
+        .await
+        .map_err(db_error)?;
+    let tests = campaign_run
+        .tests
+        .iter()
+        .enumerate()
+        .map(|(position, test)| {
+            let run = runs
+                .iter()
+                .rev()
+                .find(|(p, _)| *p == position as i64)
+                .map(|(_, r)| r.clone());
+            (test.name.clone(), run)
+        })
+        .collect();
+    Ok((campaign_run, tests))
+}
+
+type ReportRun = (
+    crate::testing::run::RunRecord,
+    Vec<crate::testing::run::StepResult>,
+    Option<Value>,
+);
+
+async fn campaign_junit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    let (campaign_run, tests) = report_parts(&state, id).await?;
+    let borrowed: Vec<(String, crate::testing::junit::TestRun)> = tests
+        .iter()
+        .map(|(name, run)| {
+            (
+                name.clone(),
+                run.as_ref().map(|(r, steps, _)| (r, steps.as_slice())),
+            )
+        })
+        .collect();
+    let xml = crate::testing::junit::campaign_junit(&campaign_run.name, &borrowed);
+    Ok(super::runs::download(
+        xml,
+        "application/xml; charset=utf-8",
+        &format!("campaign-run-{id}-junit.xml"),
+    ))
+}
+
+async fn campaign_report(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<axum::response::Response> {
+    let (campaign_run, tests) = report_parts(&state, id).await?;
+    let data_dir = state.data_dir.clone();
+    let html = tokio::task::spawn_blocking(move || {
+        let loaders: Vec<Box<dyn Fn(&str) -> Option<Vec<u8>>>> = tests
+            .iter()
+            .map(|(_, run)| {
+                let dir = run
+                    .as_ref()
+                    .map(|(r, _, _)| crate::server::runs::run_dir(&data_dir, r.id));
+                Box::new(move |name: &str| -> Option<Vec<u8>> {
+                    let dir = dir.as_ref()?;
+                    crate::server::runs::is_artifact_name(name)
+                        .then(|| std::fs::read(dir.join(name)).ok())
+                        .flatten()
+                }) as Box<dyn Fn(&str) -> Option<Vec<u8>>>
+            })
+            .collect();
+        let report = crate::testing::report::CampaignReport {
+            name: &campaign_run.name,
+            status: &campaign_run.status,
+            started_at: campaign_run.started_at,
+            finished_at: campaign_run.finished_at,
+            tests: tests
+                .iter()
+                .zip(&loaders)
+                .enumerate()
+                .map(
+                    |(position, ((name, run), loader))| crate::testing::report::CampaignTest {
+                        position: position as u32 + 1,
+                        name,
+                        run: run.as_ref().map(|(record, steps, document)| {
+                            crate::testing::report::RunReport {
+                                run: record,
+                                steps,
+                                document: document.as_ref(),
+                                artifact: loader.as_ref(),
+                            }
+                        }),
+                    },
+                )
+                .collect(),
+        };
+        crate::testing::report::campaign_html(&report)
+    })
+    .await
+    .map_err(|e| ApiError::internal("report writer stopped", e))?;
+    Ok(super::runs::download(
+        html,
+        "text/html; charset=utf-8",
+        &format!("campaign-run-{id}.html"),
+    ))
 }

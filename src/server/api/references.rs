@@ -465,7 +465,32 @@ async fn refuse_if_used(
         .await
         .map_err(db_error)?;
     if nodes.is_empty() {
-        return Ok(());
+        let (userinterface, name) = (reference.userinterface.clone(), reference.name.clone());
+        let testcases = state
+            .db
+            .call(move |c| {
+                crate::server::db::testing::testcases_using_reference(c, &userinterface, &name)
+            })
+            .await
+            .map_err(db_error)?;
+        if testcases.is_empty() {
+            return Ok(());
+        }
+        return Err(ApiError::conflict(
+            "reference_in_use",
+            format!(
+                "reference `{}` cannot be {change}: test case{} {} verif{} with it",
+                reference.name,
+                if testcases.len() > 1 { "s" } else { "" },
+                testcases
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if testcases.len() > 1 { "y" } else { "ies" },
+            ),
+        )
+        .with("testcases", testcases));
     }
     Err(ApiError::conflict(
         "reference_in_use",

@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/runs/{id}/cancel", post(cancel))
         .route("/api/runs/{id}/events", get(events))
         .route("/api/runs/{id}/artifacts/{name}", get(artifact))
+        .route("/api/runs/{id}/report.html", get(report_html))
+        .route("/api/runs/{id}/junit.xml", get(junit_xml))
 }
 
 #[derive(Deserialize)]
@@ -413,4 +415,56 @@ pub async fn report_parts(
         .await
         .map_err(db_error)?;
     Ok((run, steps, document))
+}
+
+/// Builds the HTML report on a blocking thread: it reads every picture of the run from disk.
+async fn report_html(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (run, steps, document) = report_parts(&state, id).await?;
+    let dir = run_dir(&state.data_dir, id);
+    let html = tokio::task::spawn_blocking(move || {
+        let artifact = |name: &str| -> Option<Vec<u8>> {
+            is_artifact_name(name)
+                .then(|| std::fs::read(dir.join(name)).ok())
+                .flatten()
+        };
+        crate::testing::report::run_html(&crate::testing::report::RunReport {
+            run: &run,
+            steps: &steps,
+            document: document.as_ref(),
+            artifact: &artifact,
+        })
+    })
+    .await
+    .map_err(|e| ApiError::internal("report writer stopped", e))?;
+    Ok(download(
+        html,
+        "text/html; charset=utf-8",
+        &format!("run-{id}.html"),
+    ))
+}
+
+async fn junit_xml(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
+    let (run, steps, _) = report_parts(&state, id).await?;
+    let xml = crate::testing::junit::run_junit(&run, &steps);
+    Ok(download(
+        xml,
+        "application/xml; charset=utf-8",
+        &format!("run-{id}-junit.xml"),
+    ))
+}
+
+/// A report answered inline (the browser shows it) with a file name for "save as".
+pub fn download(body: String, mime: &'static str, file: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
 }
