@@ -352,6 +352,9 @@ async fn report_parts(
     Ok((campaign_run, tests))
 }
 
+/// Reads a picture of one run by its name.
+type ArtifactLoader = Box<dyn Fn(&str) -> Option<Vec<u8>>>;
+
 type ReportRun = (
     crate::testing::run::RunRecord,
     Vec<crate::testing::run::StepResult>,
@@ -387,7 +390,7 @@ async fn campaign_report(
     let (campaign_run, tests) = report_parts(&state, id).await?;
     let data_dir = state.data_dir.clone();
     let html = tokio::task::spawn_blocking(move || {
-        let loaders: Vec<Box<dyn Fn(&str) -> Option<Vec<u8>>>> = tests
+        let loaders: Vec<ArtifactLoader> = tests
             .iter()
             .map(|(_, run)| {
                 let dir = run
@@ -398,7 +401,7 @@ async fn campaign_report(
                     crate::server::runs::is_artifact_name(name)
                         .then(|| std::fs::read(dir.join(name)).ok())
                         .flatten()
-                }) as Box<dyn Fn(&str) -> Option<Vec<u8>>>
+                }) as ArtifactLoader
             })
             .collect();
         let report = crate::testing::report::CampaignReport {
