@@ -75,7 +75,11 @@ export function CampaignsPage() {
                   <Link to={`/tests/campaigns/${c.id}`} className="row-title">
                     {c.name}
                   </Link>
-                  {c.description ? <div className="muted small row-sub">{c.description}</div> : null}
+                  {c.description ? (
+                    <div className="muted small row-sub" title={c.description}>
+                      {c.description}
+                    </div>
+                  ) : null}
                 </td>
                 <td>
                   <span className="strong">{c.testcase_ids.length}</span> <span className="muted small">{testsText(c)}</span>

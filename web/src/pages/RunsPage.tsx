@@ -105,8 +105,8 @@ function RunRow({ run, now }: { run: Run; now: number }) {
         </Link>
         {run.reason && run.status !== 'passed' ? <div className="muted small row-sub" title={run.reason}>{run.reason}</div> : null}
       </td>
-      <td>{run.device ? `${run.device} on ${run.host ?? '?'}` : <span className="muted">—</span>}</td>
-      <td title={formatDateTime(run.started_at ?? run.queued_at)}>{formatAgo(run.started_at ?? run.queued_at, now)}</td>
+      <td className="nowrap">{run.device ? `${run.device} on ${run.host ?? '?'}` : <span className="muted">—</span>}</td>
+      <td className="nowrap" title={formatDateTime(run.started_at ?? run.queued_at)}>{formatAgo(run.started_at ?? run.queued_at, now)}</td>
       <td className="num">{formatRunDuration(duration)}</td>
       <td className="muted small">{describeStartedBy(run.started_by)}</td>
     </tr>

@@ -41,7 +41,11 @@ function TestCaseRow({
         <Link to={href} className="row-title">
           {testcase.name}
         </Link>
-        {testcase.description ? <div className="muted small row-sub">{testcase.description}</div> : null}
+        {testcase.description ? (
+          <div className="muted small row-sub" title={testcase.description}>
+            {testcase.description}
+          </div>
+        ) : null}
       </td>
       <td className="col-tags">
         {testcase.tags.length ? (
