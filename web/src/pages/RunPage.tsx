@@ -18,6 +18,7 @@ import { useNow } from '../hooks/useNow';
 import { useRun } from '../hooks/useRun';
 import { formatDateTime } from '../lib/format';
 import { Link } from '../lib/router';
+import { revealInPage } from '../lib/scroll';
 import { describeStartedBy, describeTarget, formatRunDuration, isFinished } from '../lib/testSteps';
 import type { PageProps } from '../routes';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
@@ -100,6 +101,10 @@ function Facts({ run, now }: { run: RunDetail; now: number }) {
   );
 }
 
+// How much of the first failed step (its title, reason and checks) must show for the report to
+// open without scrolling.
+const FAILURE_HEAD_PX = 160;
+
 function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunDetail } }) {
   const { run } = tracker;
   const toast = useToast();
@@ -115,7 +120,8 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
   useEffect(() => {
     if (!finished || scrolled.current) return;
     scrolled.current = true;
-    if (failure) document.getElementById(`result-${failure.index}`)?.scrollIntoView({ block: 'center' });
+    // Only the page scrolls, and only when the failure's head is not already on screen.
+    if (failure) revealInPage(document.getElementById(`result-${failure.index}`), { minVisible: FAILURE_HEAD_PX });
   }, [finished, failure]);
 
   const cancel = async () => {
@@ -213,7 +219,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
                 href={`#result-${failure.index}`}
                 onClick={(e) => {
                   e.preventDefault();
-                  document.getElementById(`result-${failure.index}`)?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+                  revealInPage(document.getElementById(`result-${failure.index}`), { smooth: true });
                 }}
                 data-testid="first-failure"
               >

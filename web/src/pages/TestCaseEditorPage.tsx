@@ -21,6 +21,7 @@ import { formatDateTime } from '../lib/format';
 import { DEFAULT_USERINTERFACE, USERINTERFACE_KEY, usePreference } from '../lib/preferences';
 import { PAD_KEYS } from '../lib/remoteKeys';
 import { Link, navigate } from '../lib/router';
+import { revealInPage } from '../lib/scroll';
 import {
   cleanSteps,
   countSteps,
@@ -227,7 +228,7 @@ function Editor({ saved, onSaved }: EditorProps) {
           const uid = step.uid;
           setStepError({ uid, field: place.field, message: place.message });
           setBanner({ message: `Step ${stepNumber(place.path)}: ${place.message}`, uid });
-          window.setTimeout(() => document.getElementById(`step-${uid}`)?.scrollIntoView({ block: 'center', behavior: 'smooth' }), 0);
+          window.setTimeout(() => revealInPage(document.getElementById(`step-${uid}`), { smooth: true }), 0);
           return;
         }
       } else if (place && ['name', 'description', 'tags', 'userinterface', 'timeout_s', 'steps'].includes(place.field.replace(/\[\d+\]$/, ''))) {
@@ -375,7 +376,7 @@ function Editor({ saved, onSaved }: EditorProps) {
               <button
                 type="button"
                 className="link-button"
-                onClick={() => document.getElementById(`step-${banner.uid}`)?.scrollIntoView({ block: 'center', behavior: 'smooth' })}
+                onClick={() => revealInPage(document.getElementById(`step-${banner.uid}`), { smooth: true })}
               >
                 Show the step
               </button>
