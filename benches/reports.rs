@@ -107,7 +107,7 @@ fn noisy_jpeg() -> Vec<u8> {
         }
     }
     let mut best = Vec::new();
-    for quality in (20..=95).rev().step_by(5) {
+    for quality in (20..=95).rev() {
         let mut out = Vec::new();
         jpeg_encoder::Encoder::new(&mut out, quality)
             .encode(&pixels, WIDTH, HEIGHT, jpeg_encoder::ColorType::Rgb)

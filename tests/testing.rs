@@ -701,3 +701,46 @@ async fn vpt_run_exit_codes_and_junit() {
     let runs = get_json(&format!("{server}/api/runs?status=cancelled")).await;
     assert_eq!(runs["total"], 1);
 }
+
+#[tokio::test]
+async fn a_run_or_a_step_that_takes_too_long_ends_as_an_error_naming_it() {
+    let bench = Bench::start(None).await;
+    let server = bench.url.as_str();
+    let slow_step = create_testcase(
+        server,
+        json!({"name": "slow step", "steps": [
+            {"action": "press", "keys": ["OK"]},
+            {"action": "wait", "ms": 5000, "timeout_ms": 300}
+        ]}),
+    )
+    .await;
+    let run = start_run(
+        server,
+        slow_step,
+        json!({"host": "bench", "device": "sim1"}),
+    )
+    .await;
+    let ended = wait_ended(server, run).await;
+    assert_eq!(ended["status"], "error");
+    assert_eq!(
+        ended["reason"], "steps[1]: the step did not finish within 300 ms",
+        "{ended}"
+    );
+    let slow_run = create_testcase(
+        server,
+        json!({"name": "slow run", "timeout_s": 1, "steps": [{"action": "wait", "ms": 5000}]}),
+    )
+    .await;
+    let run = start_run(server, slow_run, json!({"host": "bench", "device": "sim2"})).await;
+    let ended = wait_ended(server, run).await;
+    assert_eq!(ended["status"], "error");
+    assert_eq!(
+        ended["reason"], "timed out after 1 s during steps[0] \"Wait 5000 ms\"",
+        "{ended}"
+    );
+    let duration = ended["duration_ms"].as_i64().expect("duration");
+    assert!(
+        duration < 4000,
+        "stopped at the limit, not after the wait: {duration} ms"
+    );
+}

@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::{Active, candidates, load};
+use super::{Active, candidates};
 use crate::api_error::ApiError;
 use crate::server::AppState;
 use crate::server::db::testing as queries;
@@ -55,24 +55,42 @@ async fn dispatch_once(state: &AppState) -> anyhow::Result<()> {
     if queued.is_empty() {
         return Ok(());
     }
-    let ids: Vec<i64> = queued.iter().map(|r| r.id).collect();
-    let documents = state
-        .db
-        .call(move |c| {
-            ids.iter()
-                .map(|id| queries::run_document(c, *id))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await?;
-    let waiting: Vec<Waiting> = queued
-        .iter()
-        .zip(documents)
-        .map(|(run, doc)| Waiting {
-            run_id: run.id,
-            target: run.target.clone(),
-            needs: doc.map(|d| d.required_capabilities()).unwrap_or_default(),
-        })
-        .collect();
+    // What each run's steps need, parsed once per run (the queue is read on every wake).
+    let unknown: Vec<i64> = {
+        let inner = state.runs.lock();
+        queued
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !inner.needs.contains_key(id))
+            .collect()
+    };
+    if !unknown.is_empty() {
+        let loaded = state
+            .db
+            .call(move |c| {
+                unknown
+                    .iter()
+                    .map(|id| Ok((*id, queries::run_document(c, *id)?)))
+                    .collect::<Result<Vec<_>, crate::server::db::DbError>>()
+            })
+            .await?;
+        let mut inner = state.runs.lock();
+        for (id, doc) in loaded {
+            let needs = doc.map(|d| d.required_capabilities()).unwrap_or_default();
+            inner.needs.insert(id, needs);
+        }
+    }
+    let waiting: Vec<Waiting> = {
+        let inner = state.runs.lock();
+        queued
+            .iter()
+            .map(|run| Waiting {
+                run_id: run.id,
+                target: run.target.clone(),
+                needs: inner.needs.get(&run.id).cloned().unwrap_or_default(),
+            })
+            .collect()
+    };
     let devices = candidates(state, &state.runs);
     for (run_id, index) in assign(&waiting, &devices) {
         let device = &devices[index];
@@ -83,6 +101,7 @@ async fn dispatch_once(state: &AppState) -> anyhow::Result<()> {
                 continue;
             }
             inner.busy.insert(key.clone(), run_id);
+            inner.needs.remove(&run_id);
             inner.active.insert(
                 run_id,
                 Active {
@@ -171,45 +190,38 @@ async fn execute_locked(
         Some(active) => active.cancel.clone(),
         None => return false,
     };
-    let document = match state
+    // One database call gives the run its device and reads what it runs: the dispatcher's
+    // path to the host is on the clock of every queued run.
+    let key = format!("run{run_id}-{}", crate::token::random_hex(4));
+    let (h, d, k) = (host.to_string(), device.to_string(), key.clone());
+    let claimed = state
         .db
-        .call(move |c| queries::run_document(c, run_id))
-        .await
-    {
-        Ok(Some(document)) => document,
+        .call(move |c| {
+            if !queries::mark_running(c, run_id, &h, &d, &k)? {
+                return Ok(None);
+            }
+            Ok(queries::get_run(c, run_id)?.zip(queries::run_document(c, run_id)?))
+        })
+        .await;
+    let (run, document) = match claimed {
+        Ok(Some(claimed)) => claimed,
+        // Cancelled while waiting for its device.
         Ok(None) => return false,
         Err(e) => {
             end(state, run_id, RunStatus::Error, &format!("database: {e}")).await;
             return false;
         }
     };
-    let key = format!("run{run_id}-{}", crate::token::random_hex(4));
-    let request = match host_request(state, run_id, &key, &document).await {
+    state
+        .runs
+        .publish(state, run_id, "run.started", json!({ "run": run }));
+    let request = match host_request(state, &run, &key, &document).await {
         Ok(request) => request,
         Err(e) => {
             end(state, run_id, RunStatus::Error, &e.detail).await;
             return false;
         }
     };
-    let (h, d, k) = (host.to_string(), device.to_string(), key.clone());
-    match state
-        .db
-        .call(move |c| queries::mark_running(c, run_id, &h, &d, &k))
-        .await
-    {
-        Ok(true) => {}
-        // Cancelled while waiting for its device.
-        Ok(false) => return false,
-        Err(e) => {
-            end(state, run_id, RunStatus::Error, &format!("database: {e}")).await;
-            return false;
-        }
-    }
-    if let Ok(run) = load(state, run_id).await {
-        state
-            .runs
-            .publish(state, run_id, "run.started", json!({ "run": run }));
-    }
     let body = match serde_json::to_vec(&request) {
         Ok(body) => body,
         Err(e) => {
@@ -286,23 +298,27 @@ async fn execute_locked(
     };
     follow(state, run_id, host, &key, request.timeout_s, cancel).await;
     renewing.abort();
-    // The host may forget the run now: everything is stored.
-    let _ = proxy::forward(
-        state,
-        host,
-        Method::DELETE,
-        &format!("/host/runs/{key}"),
-        &HeaderMap::new(),
-        Body::empty(),
-    )
-    .await;
+    // The host may forget the run now: everything is stored. Not awaited, so the device is
+    // free for the next run at once.
+    let (state, host) = (state.clone(), host.to_string());
+    tokio::spawn(async move {
+        let _ = proxy::forward(
+            &state,
+            &host,
+            Method::DELETE,
+            &format!("/host/runs/{key}"),
+            &HeaderMap::new(),
+            Body::empty(),
+        )
+        .await;
+    });
     false
 }
 
 /// What the host needs: steps with references inline, and the tree when a step walks it.
 async fn host_request(
     state: &AppState,
-    run_id: i64,
+    run: &crate::testing::run::RunRecord,
     key: &str,
     document: &TestCaseDoc,
 ) -> Result<HostRunRequest, ApiError> {
@@ -347,19 +363,12 @@ async fn host_request(
     } else {
         None
     };
-    let name = load(state, run_id)
-        .await
-        .map(|r| r.testcase_name)
-        .unwrap_or_default();
     Ok(HostRunRequest {
         key: key.to_string(),
-        name,
+        name: run.testcase_name.clone(),
         steps,
         tree,
-        timeout_s: load(state, run_id)
-            .await
-            .map(|r| r.timeout_s)
-            .unwrap_or(document.timeout_s),
+        timeout_s: run.timeout_s,
         max_attempts: crate::nav::report::DEFAULT_MAX_ATTEMPTS,
     })
 }

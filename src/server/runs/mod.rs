@@ -51,6 +51,8 @@ struct Inner {
     channels: HashMap<i64, Channel>,
     /// Runs a previous server left on hosts: cancelled there when their host is back.
     orphans: Vec<(i64, String, String)>,
+    /// Capabilities the steps of each queued run need.
+    needs: HashMap<i64, Vec<crate::protocol::Capability>>,
     /// Devices that refused a run as busy, and until when they are left alone.
     cooling: HashMap<(String, String), std::time::Instant>,
 }
@@ -171,6 +173,7 @@ impl Runs {
             .await
             .map_err(crate::server::api::trees::db_error)?;
         self.channel(run.id);
+        self.lock().needs.insert(run.id, needs);
         self.publish(state, run.id, "run.queued", json!({ "run": run }));
         self.wake();
         Ok(run)
@@ -299,7 +302,11 @@ impl Runs {
         if let Ok(run) = load(state, id).await {
             self.publish(state, id, "run.finished", json!({ "run": run }));
         }
-        let channel = self.lock().channels.remove(&id);
+        let channel = {
+            let mut inner = self.lock();
+            inner.needs.remove(&id);
+            inner.channels.remove(&id)
+        };
         if let Some(channel) = channel {
             channel.finished.send_replace(true);
         }
