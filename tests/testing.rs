@@ -539,6 +539,41 @@ async fn campaigns_run_in_order_on_one_device_and_stop_on_failure_when_asked() {
     assert_eq!(done["status"], "failed");
     assert_eq!(done["not_run"], 1, "{done}");
     assert!(done["tests"][1]["run"].is_null());
+
+    // Cancelling a campaign stops its running test and answers once the campaign has ended.
+    let slow = create_testcase(
+        server,
+        json!({"name": "slow", "steps": simple_steps(60_000)}),
+    )
+    .await;
+    let (_, body) = post(
+        &format!("{server}/api/campaigns"),
+        json!({"name": "cancelled", "testcase_ids": [slow, pass]}),
+    )
+    .await;
+    let cancelled = body["id"].as_i64().expect("id");
+    let (_, started) = post(
+        &format!("{server}/api/campaigns/{cancelled}/run"),
+        json!({}),
+    )
+    .await;
+    let campaign_run = started["id"].as_i64().expect("id");
+    let first_run = eventually(Duration::from_secs(20), "first test running", || async {
+        let view = get_json(&format!("{server}/api/campaign-runs/{campaign_run}")).await;
+        (view["tests"][0]["run"]["status"] == "running")
+            .then(|| view["tests"][0]["run"]["id"].clone())
+    })
+    .await;
+    let (status, view) = post(
+        &format!("{server}/api/campaign-runs/{campaign_run}/cancel"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["status"], "cancelled", "{view}");
+    assert_eq!(view["not_run"], 2, "{view}");
+    let run = run_of(server, first_run.as_i64().expect("run id")).await;
+    assert_eq!(run["status"], "cancelled");
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::api_error::{ApiError, ApiResult};
@@ -18,14 +19,17 @@ use crate::server::events::Event;
 use crate::server::runs::Request;
 use crate::testing::run::{RunStatus, Selector};
 
-/// Campaign runs being driven, with their cancel handles.
+/// A campaign run being driven: how to stop it, and a flag that turns true once it has ended.
+type Driving = (CancellationToken, watch::Receiver<bool>);
+
+/// Campaign runs being driven.
 #[derive(Clone, Default)]
 pub struct CampaignRuns {
-    driving: Arc<Mutex<HashMap<i64, CancellationToken>>>,
+    driving: Arc<Mutex<HashMap<i64, Driving>>>,
 }
 
 impl CampaignRuns {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, CancellationToken>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Driving>> {
         self.driving.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -94,7 +98,11 @@ pub async fn start(
         .await
         .map_err(db_error)?;
     let cancel = CancellationToken::new();
-    state.campaign_runs.lock().insert(id, cancel.clone());
+    let (ended, ended_flag) = watch::channel(false);
+    state
+        .campaign_runs
+        .lock()
+        .insert(id, (cancel.clone(), ended_flag));
     let view = view(state, id).await?;
     state.events.publish(Event::new(
         "campaign.updated",
@@ -104,6 +112,7 @@ pub async fn start(
     tokio::spawn(async move {
         drive(&driver_state, id, tests, target, cancel).await;
         driver_state.campaign_runs.lock().remove(&id);
+        ended.send_replace(true);
     });
     Ok(view)
 }
@@ -225,23 +234,25 @@ pub async fn cancel(state: &AppState, id: i64) -> ApiResult<Value> {
             format!("campaign run {id} has already ended ({})", run.status),
         ));
     }
-    let token = state.campaign_runs.lock().get(&id).cloned();
-    match token {
-        Some(token) => token.cancel(),
+    let driving = state.campaign_runs.lock().get(&id).cloned();
+    match driving {
+        Some((token, mut ended)) => {
+            token.cancel();
+            // The driver cancels the running test and records the end: wait for it, so the
+            // answer shows the campaign run as it ended.
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(15),
+                ended.wait_for(|ended| *ended),
+            )
+            .await;
+        }
         None => {
-            // Nobody drives it (should not happen after recovery): end it here.
+            // Nobody drives it (a previous server's): end it here.
             let _ = state
                 .db
                 .call(move |c| queries::finish_run(c, id, "cancelled", Some("cancelled")))
                 .await;
         }
-    }
-    // Wait briefly for the driver to record the end, so the answer shows it.
-    for _ in 0..50 {
-        if load(state, id).await?.status != "running" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     view(state, id).await
 }

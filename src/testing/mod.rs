@@ -6,6 +6,8 @@
 pub mod case;
 pub mod cli;
 pub mod cron;
+#[cfg(test)]
+mod fixtures;
 pub mod junit;
 pub mod queue;
 pub mod report;

@@ -756,59 +756,12 @@ fn image_type(bytes: &[u8]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::run::{LogLine, Selector};
-    use chrono::TimeZone;
+    use crate::testing::fixtures::{at, record, step};
+    use crate::testing::run::LogLine;
     use serde_json::json;
 
     const HOSTILE: &str =
         "<script>alert('x')</script> & \"quoted\" </pre><img src=x onerror=y>\u{0}\u{7}";
-
-    fn at(second: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 14, 9, 26, second).unwrap()
-    }
-
-    fn record(status: RunStatus) -> RunRecord {
-        RunRecord {
-            id: 12,
-            testcase_id: Some(3),
-            testcase_name: "open Settings".into(),
-            testcase_version: 2,
-            status,
-            reason: None,
-            started_by: "ui".into(),
-            target: Selector::default(),
-            host: Some("lab-1".into()),
-            device: Some("sim1".into()),
-            campaign_run_id: None,
-            timeout_s: 600,
-            queued_at: at(0),
-            started_at: Some(at(1)),
-            first_step_at: Some(at(1)),
-            finished_at: Some(at(6)),
-            duration_ms: Some(4210),
-            steps_done: 3,
-            steps_failed: 1,
-        }
-    }
-
-    fn step(index: usize, label: &str, status: StepStatus) -> StepResult {
-        StepResult {
-            index,
-            path: format!("steps[{index}]"),
-            iteration: vec![],
-            action: "press".into(),
-            label: label.into(),
-            status,
-            continue_on_failure: false,
-            started_at: at(2),
-            ms: 312.0,
-            detail: String::new(),
-            log: vec![],
-            verifications: vec![],
-            before: None,
-            after: None,
-        }
-    }
 
     fn steps() -> Vec<StepResult> {
         let mut verify = step(2, "Verify image \"settings.wifi\"", StepStatus::Failed);

@@ -12,6 +12,7 @@ use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::campaigns;
+use crate::server::db::DbError;
 use crate::server::db::campaigns::{self as queries, Campaign, CampaignFields};
 use crate::server::db::testing as testcase_queries;
 use crate::testing::run::Selector;
@@ -50,38 +51,32 @@ fn yes() -> bool {
 }
 
 /// A campaign with its test cases' names and its last run.
-async fn view(state: &AppState, campaign: Campaign) -> ApiResult<Value> {
-    let (ids, campaign_id) = (campaign.testcase_ids.clone(), campaign.id);
-    let (names, last) = state
-        .db
-        .call(move |c| {
-            let mut names = Vec::new();
-            for id in &ids {
-                let name = testcase_queries::get_testcase(c, *id)?.map(|t| t.name);
-                names.push(json!({"id": id, "name": name}));
-            }
-            let (last, _) = queries::list_runs(c, Some(campaign_id), 1, 0)?;
-            Ok((names, last.into_iter().next()))
-        })
-        .await
-        .map_err(db_error)?;
+fn view_in(c: &rusqlite::Connection, campaign: Campaign) -> Result<Value, DbError> {
+    let mut names = Vec::new();
+    for id in &campaign.testcase_ids {
+        let name = testcase_queries::get_testcase(c, *id)?.map(|t| t.name);
+        names.push(json!({"id": id, "name": name}));
+    }
+    let (last, _) = queries::list_runs(c, Some(campaign.id), 1, 0)?;
     let mut value = json!(campaign);
     value["testcases"] = Value::Array(names);
-    value["last_run"] = match last {
+    value["last_run"] = match last.into_iter().next() {
         Some(run) => json!({"id": run.id, "status": run.status, "finished_at": run.finished_at}),
         None => Value::Null,
     };
     Ok(value)
 }
 
+async fn view(state: &AppState, campaign: Campaign) -> ApiResult<Value> {
+    state
+        .db
+        .call(move |c| view_in(c, campaign))
+        .await
+        .map_err(db_error)
+}
+
 async fn check(state: &AppState, body: &CampaignBody) -> ApiResult<(String, Selector)> {
-    let name = body.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            "name: 1 to 128 characters, no control characters",
-        ));
-    }
+    let name = super::check_name(&body.name)?;
     if body.description.chars().count() > 2000 {
         return Err(ApiError::bad_request(
             "invalid_description",
@@ -139,15 +134,16 @@ fn name_taken(name: &str) -> ApiError {
 }
 
 async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let all = state
+    let shown = state
         .db
-        .call(|c| queries::list(c))
+        .call(|c| {
+            queries::list(c)?
+                .into_iter()
+                .map(|campaign| view_in(c, campaign))
+                .collect::<Result<Vec<_>, _>>()
+        })
         .await
         .map_err(db_error)?;
-    let mut shown = Vec::new();
-    for campaign in all {
-        shown.push(view(&state, campaign).await?);
-    }
     Ok(Json(Value::Array(shown)))
 }
 

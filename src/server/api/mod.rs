@@ -23,6 +23,25 @@ use super::AppState;
 
 pub(crate) use verify::resolve_reference;
 
+/// Longest name of a test case, campaign or schedule.
+const MAX_NAME_CHARS: usize = 128;
+
+/// A name people give a test case, campaign or schedule: trimmed, 1 to 128 characters, no
+/// control characters.
+fn check_name(name: &str) -> crate::api_error::ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(crate::api_error::ApiError::bad_request(
+            "invalid_name",
+            format!("name: 1 to {MAX_NAME_CHARS} characters, no control characters"),
+        ));
+    }
+    Ok(name.to_string())
+}
+
 pub fn router(state: AppState) -> Router<AppState> {
     let max_body = state.config.server.max_body_bytes;
     Router::new()

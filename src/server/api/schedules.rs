@@ -12,6 +12,7 @@ use super::runs::normalise_target;
 use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
+use crate::server::db::DbError;
 use crate::server::db::campaigns as campaign_queries;
 use crate::server::db::schedules::{self as queries, Schedule, ScheduleFields};
 use crate::server::db::testing as testcase_queries;
@@ -52,25 +53,25 @@ fn yes() -> bool {
 }
 
 /// A schedule with the name of what it starts and its last firing.
-async fn view(state: &AppState, schedule: Schedule) -> ApiResult<Value> {
-    let (testcase_id, campaign_id, id) = (schedule.testcase_id, schedule.campaign_id, schedule.id);
-    let (target_name, last) = state
-        .db
-        .call(move |c| {
-            let name = match (testcase_id, campaign_id) {
-                (Some(t), _) => testcase_queries::get_testcase(c, t)?.map(|t| t.name),
-                (_, Some(k)) => campaign_queries::get(c, k)?.map(|k| k.name),
-                _ => None,
-            };
-            let last = queries::firings(c, id, 1)?.into_iter().next();
-            Ok((name, last))
-        })
-        .await
-        .map_err(db_error)?;
+fn view_in(c: &rusqlite::Connection, schedule: Schedule) -> Result<Value, DbError> {
+    let target_name = match (schedule.testcase_id, schedule.campaign_id) {
+        (Some(t), _) => testcase_queries::get_testcase(c, t)?.map(|t| t.name),
+        (_, Some(k)) => campaign_queries::get(c, k)?.map(|k| k.name),
+        _ => None,
+    };
+    let last = queries::firings(c, schedule.id, 1)?.into_iter().next();
     let mut value = json!(schedule);
     value["target_name"] = json!(target_name);
     value["last_firing"] = json!(last);
     Ok(value)
+}
+
+async fn view(state: &AppState, schedule: Schedule) -> ApiResult<Value> {
+    state
+        .db
+        .call(move |c| view_in(c, schedule))
+        .await
+        .map_err(db_error)
 }
 
 /// Checks a body and works out when it fires first.
@@ -79,13 +80,7 @@ async fn check(
     body: &ScheduleBody,
     fired: u32,
 ) -> ApiResult<(String, Selector, String, Option<DateTime<Utc>>)> {
-    let name = body.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            "name: 1 to 128 characters, no control characters",
-        ));
-    }
+    let name = super::check_name(&body.name)?;
     let cron = CronSchedule::parse(&body.cron)
         .map_err(|e| ApiError::bad_request("invalid_cron", format!("cron: {e}")))?;
     if let (Some(start), Some(end)) = (body.start_at, body.end_at)
@@ -163,15 +158,16 @@ fn name_taken(name: &str) -> ApiError {
 }
 
 async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let all = state
+    let shown = state
         .db
-        .call(|c| queries::list(c))
+        .call(|c| {
+            queries::list(c)?
+                .into_iter()
+                .map(|schedule| view_in(c, schedule))
+                .collect::<Result<Vec<_>, _>>()
+        })
         .await
         .map_err(db_error)?;
-    let mut shown = Vec::new();
-    for schedule in all {
-        shown.push(view(&state, schedule).await?);
-    }
     Ok(Json(Value::Array(shown)))
 }
 

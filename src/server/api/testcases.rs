@@ -20,7 +20,6 @@ use crate::server::db::testing::{
 use crate::server::events::Event;
 use crate::testing::case::{self, TestCaseDoc};
 
-const MAX_NAME_CHARS: usize = 128;
 const MAX_DESCRIPTION_CHARS: usize = 2000;
 const MAX_TAGS: usize = 20;
 const MAX_TAG_CHARS: usize = 40;
@@ -75,16 +74,7 @@ pub fn view(testcase: &TestCase, with_document: bool) -> Value {
 }
 
 fn check_fields(body: &TestCaseBody) -> ApiResult<(String, Vec<String>)> {
-    let name = body.name.trim().to_string();
-    if name.is_empty()
-        || name.chars().count() > MAX_NAME_CHARS
-        || name.chars().any(char::is_control)
-    {
-        return Err(ApiError::bad_request(
-            "invalid_name",
-            format!("name: 1 to {MAX_NAME_CHARS} characters, no control characters"),
-        ));
-    }
+    let name = super::check_name(&body.name)?;
     if body.description.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(ApiError::bad_request(
             "invalid_description",
@@ -380,12 +370,10 @@ async fn duplicate(
                     }
                 }
             };
-            if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-                return Ok(Err(ApiError::bad_request(
-                    "invalid_name",
-                    format!("name: 1 to {MAX_NAME_CHARS} characters"),
-                )));
-            }
+            let name = match super::check_name(&name) {
+                Ok(name) => name,
+                Err(e) => return Ok(Err(e)),
+            };
             if queries::find_testcase(c, &name)?.is_some() {
                 return Ok(Err(name_taken(&name)));
             }

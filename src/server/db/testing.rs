@@ -557,6 +557,15 @@ pub fn finish_run(
     )? > 0)
 }
 
+/// Cancels a run that is still waiting for a device; false when it has one (or has ended).
+pub fn finish_run_if_queued(conn: &Connection, id: i64) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "UPDATE runs SET status = 'cancelled', reason = 'cancelled', finished_at = ?2
+         WHERE id = ?1 AND status = 'queued'",
+        params![id, Utc::now()],
+    )? > 0)
+}
+
 /// At start: runs left running by a server that stopped cannot be followed any more.
 pub fn interrupt_running(conn: &Connection) -> Result<Vec<(i64, String, String)>, DbError> {
     let mut stmt = conn.prepare(

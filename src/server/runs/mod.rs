@@ -19,7 +19,7 @@ use crate::server::AppState;
 use crate::server::db::testing::{self as queries, NewRun};
 use crate::server::events::Event;
 use crate::testing::queue::{Candidate, fits};
-use crate::testing::run::{RunRecord, RunStatus, Selector};
+use crate::testing::run::{RunRecord, Selector};
 
 pub use dispatch::{dispatcher, is_artifact_name, run_dir};
 
@@ -188,42 +188,25 @@ impl Runs {
                 format!("run {id} has already ended ({})", run.status.as_str()),
             ));
         }
-        let running = self.lock().active.get(&id).map(|a| a.cancel.clone());
-        match running {
-            Some(cancel) => {
+        // A queued run ends here; one that was given its device (even just now) is stopped by
+        // its follower once the host confirms, or gives up waiting.
+        let ended_here = state
+            .db
+            .call(move |c| queries::finish_run_if_queued(c, id))
+            .await
+            .map_err(crate::server::api::trees::db_error)?;
+        if ended_here {
+            self.finish(state, id).await;
+        } else {
+            let mut finished = self.finished(id);
+            if let Some(cancel) = self.lock().active.get(&id).map(|a| a.cancel.clone()) {
                 cancel.cancel();
-                // The follower ends the run once the host confirms (or gives up waiting).
-                let mut finished = self.finished(id);
-                let _ = tokio::time::timeout(
-                    std::time::Duration::from_secs(10),
-                    finished.wait_for(|f| *f),
-                )
-                .await;
             }
-            None => {
-                let ended = state
-                    .db
-                    .call(move |c| {
-                        queries::finish_run(c, id, RunStatus::Cancelled, Some("cancelled"))
-                    })
-                    .await
-                    .map_err(crate::server::api::trees::db_error)?;
-                if ended {
-                    self.finish(state, id).await;
-                } else {
-                    // It was given a device meanwhile: cancel it there.
-                    let running = self.lock().active.get(&id).map(|a| a.cancel.clone());
-                    if let Some(cancel) = running {
-                        cancel.cancel();
-                    }
-                    let mut finished = self.finished(id);
-                    let _ = tokio::time::timeout(
-                        std::time::Duration::from_secs(10),
-                        finished.wait_for(|f| *f),
-                    )
-                    .await;
-                }
-            }
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                finished.wait_for(|f| *f),
+            )
+            .await;
         }
         load(state, id).await
     }
