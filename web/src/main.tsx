@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ToastProvider } from './components/Toasts';
+import { IncidentsProvider } from './store/Incidents';
 import { LiveStoreProvider } from './store/LiveStore';
 import './styles.css';
 
@@ -12,7 +13,9 @@ createRoot(root).render(
   <StrictMode>
     <ToastProvider>
       <LiveStoreProvider>
-        <App />
+        <IncidentsProvider>
+          <App />
+        </IncidentsProvider>
       </LiveStoreProvider>
     </ToastProvider>
   </StrictMode>,

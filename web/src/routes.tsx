@@ -32,6 +32,13 @@ const ScheduleEditorPage = lazyPage(() => import('./pages/ScheduleEditorPage').t
 const RunsPage = lazyPage(() => import('./pages/RunsPage').then((m) => m.RunsPage));
 const RunPage = lazyPage(() => import('./pages/RunPage').then((m) => m.RunPage));
 
+// Monitoring: the incident list and page, and the wall of every device's picture.
+const IncidentsPage = lazyPage(() => import('./pages/IncidentsPage').then((m) => m.IncidentsPage));
+const IncidentPage = lazyPage(() => import('./pages/IncidentPage').then((m) => m.IncidentPage));
+const WallPage = lazyPage(() => import('./pages/WallPage').then((m) => m.WallPage));
+
+export type NavBadge = 'active-incidents';
+
 export interface PageProps {
   params: RouteParams;
 }
@@ -39,14 +46,20 @@ export interface PageProps {
 export interface AppRoute {
   path: string;
   page: ComponentType<PageProps>;
-  /** `also`: other path prefixes the sidebar link stands for (e.g. `/campaign-runs` under Runs). */
-  nav?: { label: string; icon: string; also?: string[] };
+  /**
+   * `also`: other path prefixes the sidebar link stands for (e.g. `/campaign-runs` under Runs);
+   * `badge`: a live count shown next to the label.
+   */
+  nav?: { label: string; icon: string; also?: string[]; badge?: NavBadge };
 }
 
 export const routes: AppRoute[] = [
   { path: '/', page: DashboardPage, nav: { label: 'Dashboard', icon: 'dashboard' } },
   { path: '/devices', page: DevicesPage, nav: { label: 'Devices', icon: 'devices' } },
   { path: '/devices/:host/:id', page: DeviceViewPage },
+  { path: '/wall', page: WallPage, nav: { label: 'Wall', icon: 'grid' } },
+  { path: '/incidents', page: IncidentsPage, nav: { label: 'Incidents', icon: 'bell', badge: 'active-incidents' } },
+  { path: '/incidents/:id', page: IncidentPage },
   { path: '/references', page: ReferencesPage, nav: { label: 'References', icon: 'reference' } },
   { path: '/navigation', page: NavigationPage, nav: { label: 'Navigation', icon: 'tree' } },
   { path: '/navigation/:ui', page: NavigationPage },
@@ -70,8 +83,11 @@ export interface NavItem {
   label: string;
   icon: string;
   also: string[];
+  badge?: NavBadge;
 }
 
 export const navItems: NavItem[] = routes.flatMap((route) =>
-  route.nav ? [{ path: route.path, label: route.nav.label, icon: route.nav.icon, also: route.nav.also ?? [] }] : [],
+    route.nav
+    ? [{ path: route.path, label: route.nav.label, icon: route.nav.icon, also: route.nav.also ?? [], badge: route.nav.badge }]
+    : [],
 );

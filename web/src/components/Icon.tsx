@@ -52,6 +52,13 @@ const PATHS: Record<string, string> = {
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM21 21l-5-5',
   tag: 'M3 12V3h9l9 9-9 9zM7.5 7.5h.01',
   report: 'M6 3h8l4 4v14H6zM14 3v4h4M9 12h6M9 16h6',
+  grid: 'M4 4h7v7H4zM13 4h7v7h-7zM4 13h7v7H4zM13 13h7v7h-7z',
+  bell: 'M6 9a6 6 0 1 1 12 0c0 6 2.5 8 2.5 8h-17S6 15 6 9M10.3 20.5a1.9 1.9 0 0 0 3.4 0',
+  screen: 'M3 5h18v11H3zM8 20h8M12 16v4M6.5 8h11v5h-11z',
+  pause: 'M8 5v14M16 5v14',
+  flag: 'M5 21V4M5 4h12l-2.5 4L17 12H5',
+  live: 'M12 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM7.8 16.2a6 6 0 0 1 0-8.4M16.2 7.8a6 6 0 0 1 0 8.4M5 19a10 10 0 0 1 0-14M19 5a10 10 0 0 1 0 14',
+  monitor: 'M2 12h4l2.5-6 4 12 2.5-6H22',
 };
 
 interface IconProps {

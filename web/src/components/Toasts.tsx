@@ -1,24 +1,40 @@
-// Short-lived messages, mostly for control requests that the API refused.
+// Short-lived messages: control requests that the API refused, and incidents as they open and close.
 
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
+import { Link } from '../lib/router';
 import { Icon } from './Icon';
 
-type ToastTone = 'error' | 'info';
+/** `incident`: a monitoring alert (stays longer); `resolved`: the quieter all-clear. */
+type ToastTone = 'error' | 'info' | 'incident' | 'resolved';
+
+interface ToastOptions {
+  /** Makes the message a link into the app (e.g. to the incident). */
+  to?: string;
+}
 
 interface Toast {
   id: number;
   tone: ToastTone;
   message: string;
+  to?: string;
 }
 
 interface ToastApi {
-  show: (message: string, tone?: ToastTone) => void;
+  show: (message: string, tone?: ToastTone, options?: ToastOptions) => void;
 }
+
+const TONE_ICONS: Record<ToastTone, string> = {
+  error: 'alert',
+  info: 'refresh',
+  incident: 'alert',
+  resolved: 'check',
+};
 
 const ToastContext = createContext<ToastApi | null>(null);
 
 const TOAST_MS = 5000;
+const INCIDENT_TOAST_MS = 12_000;
 const MAX_TOASTS = 4;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
@@ -30,13 +46,15 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const show = useCallback(
-    (message: string, tone: ToastTone = 'error') => {
+    (message: string, tone: ToastTone = 'error', options: ToastOptions = {}) => {
       const id = nextId.current++;
       // Holding a button against a refusing device would otherwise stack the same message.
       setToasts((list) =>
-        list.some((t) => t.message === message) ? list : [...list, { id, tone, message }].slice(-MAX_TOASTS),
+        list.some((t) => t.message === message)
+          ? list
+          : [...list, { id, tone, message, to: options.to }].slice(-MAX_TOASTS),
       );
-      window.setTimeout(() => dismiss(id), TOAST_MS);
+      window.setTimeout(() => dismiss(id), tone === 'incident' ? INCIDENT_TOAST_MS : TOAST_MS);
     },
     [dismiss],
   );
@@ -48,9 +66,22 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div className="toasts" aria-live="polite">
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast toast-${toast.tone}`} role={toast.tone === 'error' ? 'alert' : 'status'}>
-            <Icon name={toast.tone === 'error' ? 'alert' : 'refresh'} size={16} />
-            <span>{toast.message}</span>
+          <div
+            key={toast.id}
+            className={`toast toast-${toast.tone}`}
+            role={toast.tone === 'error' || toast.tone === 'incident' ? 'alert' : 'status'}
+            data-tone={toast.tone}
+          >
+            <Icon name={TONE_ICONS[toast.tone]} size={16} />
+            {toast.to ? (
+              <span>
+                <Link to={toast.to} className="toast-link" onClick={() => dismiss(toast.id)}>
+                  {toast.message}
+                </Link>
+              </span>
+            ) : (
+              <span>{toast.message}</span>
+            )}
             <button type="button" className="toast-close" onClick={() => dismiss(toast.id)} aria-label="Dismiss">
               <Icon name="close" size={14} />
             </button>

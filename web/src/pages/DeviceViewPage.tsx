@@ -1,16 +1,19 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { api, streamUrl } from '../api/endpoints';
+import { incidentHref } from '../api/monitoring';
 import type { Device, Host } from '../api/types';
 import { AreaLayer } from '../components/device/AreaLayer';
 import { DeviceFacts, ScreenshotLinks } from '../components/device/DeviceFacts';
 import { LivePicture } from '../components/device/LivePicture';
 import type { PictureBlocker } from '../components/device/LivePicture';
 import { LockPanel } from '../components/device/LockPanel';
+import { MonitoringPanel } from '../components/device/MonitoringPanel';
 import { NewReferencePanel } from '../components/device/NewReferencePanel';
 import { PowerPanel } from '../components/device/PowerPanel';
 import { RemotePad } from '../components/device/RemotePad';
 import { TextSender } from '../components/device/TextSender';
+import { ReplayPicture, TimelineBar, useTimeline } from '../components/device/Timeline';
 import { Icon } from '../components/Icon';
 import { Banner, ErrorState, Skeleton } from '../components/States';
 import { DeviceStatusBadge } from '../components/StatusBadge';
@@ -20,10 +23,12 @@ import { useDeviceLock } from '../hooks/useDeviceLock';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useRemoteKeyboard } from '../hooks/useRemoteKeyboard';
-import { formatAgo } from '../lib/format';
+import { formatAgo, formatDateTime } from '../lib/format';
+import { formatIncidentDuration, incidentDurationMs, kindTitle } from '../lib/incidents';
 import { useDisplayName } from '../lib/identity';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useIncidents } from '../store/Incidents';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
 
 function BackLink() {
@@ -56,7 +61,7 @@ function pictureBlocker(device: Device, hostOnline: boolean, hostName: string): 
 function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   const toast = useToast();
   const me = useDisplayName();
-  const now = useNow(5000);
+  const now = useNow(1000);
   const hostOnline = host ? host.status === 'online' : device.status !== 'offline';
   const hostName = host?.name ?? device.host;
   const lock = useDeviceLock(device.host, device.id, me, device.lock);
@@ -99,7 +104,12 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
 
   useRemoteKeyboard(!remoteDisabled, remoteKeys, press);
 
-  const url = hostOnline && hasCapture ? streamUrl(device.host, device.id) : null;
+  const [replayAt, setReplayAt] = useState<number | null>(null);
+  const timeline = useTimeline(device.host, device.id, hostOnline && hasCapture);
+  const incident = useIncidents().activeFor(device.host, device.id);
+
+  // The live stream is closed while a past frame is shown.
+  const url = hostOnline && hasCapture && replayAt === null ? streamUrl(device.host, device.id) : null;
   const selection = useAreaSelection();
   const selectDisabled = url === null || device.status !== 'ok';
 
@@ -122,6 +132,15 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
           reconnects.
         </Banner>
       ) : null}
+      {incident ? (
+        <Banner tone="danger" icon="alert">
+          <span data-testid="device-incident">
+            <strong>{kindTitle(incident.kind)}</strong> since {formatDateTime(incident.started_at)} (
+            {formatIncidentDuration(incidentDurationMs(incident, now))}).{' '}
+            <Link to={incidentHref(incident.id)}>Open incident #{incident.id}</Link>
+          </span>
+        </Banner>
+      ) : null}
       {hostOnline && device.status === 'error' && device.capture?.error ? (
         <Banner tone="danger">
           <strong>Capture failed:</strong> {device.capture.error}
@@ -130,7 +149,9 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
 
       <div className="device-layout">
         <div className="device-picture">
-          {hasCapture ? (
+          {hasCapture && replayAt !== null ? (
+            <ReplayPicture host={device.host} device={device.id} t={replayAt} label={`${device.name}`} />
+          ) : hasCapture ? (
             <LivePicture
               url={url}
               blocker={pictureBlocker(device, hostOnline, hostName)}
@@ -167,6 +188,16 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
               </div>
             </div>
           )}
+          {hasCapture && hostOnline ? (
+            <TimelineBar
+              host={device.host}
+              device={device.id}
+              state={timeline}
+              position={replayAt}
+              onPosition={setReplayAt}
+              disabled={false}
+            />
+          ) : null}
         </div>
         <section className="panel device-facts">
           <div className="panel-head">
@@ -177,6 +208,17 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
           </div>
           <DeviceFacts device={device} />
         </section>
+        {hasCapture ? (
+          <div className="device-monitoring">
+            <MonitoringPanel
+              host={device.host}
+              device={device.id}
+              disabled={serverOffline || !hostOnline}
+              incident={incident}
+              onSaved={(message) => toast.show(message, 'info')}
+            />
+          </div>
+        ) : null}
 
         <aside className="device-side">
           {selection.selecting ? (

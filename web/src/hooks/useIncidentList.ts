@@ -1,0 +1,123 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../api/client';
+import { monitoringApi } from '../api/monitoring';
+import type { Incident, IncidentQuery } from '../api/monitoring';
+
+export interface IncidentList {
+  /** null until the first page arrived. */
+  items: Incident[] | null;
+  error: string | null;
+  /** There are older incidents than the ones shown. */
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMoreError: string | null;
+  loadMore: () => void;
+  /** Fetches the first page again (after a reconnect), keeping what is shown meanwhile. */
+  reload: () => void;
+  /**
+   * Applies an incident from an event: replaced where shown, added when it `belongs` to this list
+   * and falls within the pages loaded so far, removed when it no longer belongs.
+   */
+  patch: (incident: Incident, belongs: boolean) => void;
+}
+
+const newestFirst = (a: Incident, b: Incident) => Date.parse(b.started_at) - Date.parse(a.started_at) || b.id - a.id;
+
+/** One filtered list of incidents, newest first, a page at a time ("load more"). */
+export function useIncidentList(query: IncidentQuery | null, pageSize: number): IncidentList {
+  const [items, setItems] = useState<Incident[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [next, setNext] = useState<number | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [loadMoreError, setLoadMoreError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const seq = useRef(0);
+  const key = query ? JSON.stringify(query) : '';
+  const queryRef = useRef(query);
+  queryRef.current = query;
+
+  useEffect(() => {
+    const q = queryRef.current;
+    const mine = ++seq.current;
+    setLoadingMore(false);
+    setLoadMoreError(null);
+    if (!q) {
+      setItems(null);
+      return undefined;
+    }
+    const controller = new AbortController();
+    monitoringApi.incidents({ ...q, limit: pageSize }, controller.signal).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        setItems(page.incidents);
+        setNext(page.next_before);
+        setError(null);
+      },
+      (err: unknown) => {
+        if (controller.signal.aborted || mine !== seq.current) return;
+        setError(errorMessage(err));
+      },
+    );
+    return () => controller.abort();
+  }, [key, pageSize, attempt]);
+
+  // A new filter starts from an empty list (a reload keeps the old one until the answer).
+  useEffect(() => {
+    setItems(null);
+    setError(null);
+    setNext(null);
+  }, [key]);
+
+  const loadMore = useCallback(() => {
+    const q = queryRef.current;
+    if (!q || next === null) return;
+    const mine = seq.current;
+    setLoadingMore(true);
+    setLoadMoreError(null);
+    monitoringApi.incidents({ ...q, limit: pageSize, before: next }).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        setItems((list) => {
+          const have = new Set((list ?? []).map((i) => i.id));
+          return [...(list ?? []), ...page.incidents.filter((i) => !have.has(i.id))];
+        });
+        setNext(page.next_before);
+        setLoadingMore(false);
+      },
+      (err: unknown) => {
+        if (mine !== seq.current) return;
+        setLoadMoreError(errorMessage(err));
+        setLoadingMore(false);
+      },
+    );
+  }, [next, pageSize]);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+
+  const patch = useCallback(
+    (incident: Incident, belongs: boolean) => {
+      setItems((list) => {
+        if (!list) return list;
+        const shown = list.some((i) => i.id === incident.id);
+        if (shown) return belongs ? list.map((i) => (i.id === incident.id ? incident : i)) : list.filter((i) => i.id !== incident.id);
+        if (!belongs) return list;
+        // Older than everything loaded while more pages exist: it comes with "load more".
+        const last = list.at(-1);
+        if (next !== null && last && newestFirst(incident, last) > 0) return list;
+        return [...list, incident].sort(newestFirst);
+      });
+    },
+    [next],
+  );
+
+  return {
+    items,
+    error,
+    hasMore: next !== null,
+    loadingMore,
+    loadMoreError,
+    loadMore,
+    reload,
+    patch,
+  };
+}
