@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { screenshotUrl, streamUrl } from '../api/endpoints';
 import type { Device } from '../api/types';
+import { usePageVisible } from '../hooks/usePageVisible';
+import { useSnapshot } from '../hooks/useSnapshot';
 import { Icon } from './Icon';
 
 export type ThumbnailMode = 'stream' | 'snapshot';
@@ -28,7 +30,21 @@ function Placeholder({ icon, title, detail, tone }: { icon: string; title: strin
   );
 }
 
+/** A snapshot refreshed every few seconds (see useSnapshot for why not a changing <img> URL). */
+function SnapshotImage({ device }: { device: Device }) {
+  const visible = usePageVisible();
+  const shot = useSnapshot(screenshotUrl(device.host, device.id, 'jpeg', 320), visible, SNAPSHOT_EVERY_MS);
+  if (shot.src) return <img className="thumb-img" src={shot.src} alt={`Live picture of ${device.name}`} decoding="async" />;
+  if (shot.failed) return <Placeholder icon="alert" title="Picture unavailable" detail="Retrying…" tone="muted" />;
+  return <div className="thumb-loading" aria-hidden="true" />;
+}
+
 function LiveImage({ device, mode }: { device: Device; mode: ThumbnailMode }) {
+  if (mode === 'snapshot') return <SnapshotImage device={device} />;
+  return <StreamImage device={device} />;
+}
+
+function StreamImage({ device }: { device: Device }) {
   const [attempt, setAttempt] = useState(0);
   const [failed, setFailed] = useState(false);
   const [loaded, setLoaded] = useState(false);
@@ -42,15 +58,6 @@ function LiveImage({ device, mode }: { device: Device; mode: ThumbnailMode }) {
     return () => window.clearTimeout(timer);
   }, [failed]);
 
-  const snapshotTimer = useRef<number | null>(null);
-
-  useEffect(
-    () => () => {
-      if (snapshotTimer.current !== null) window.clearTimeout(snapshotTimer.current);
-    },
-    [],
-  );
-
   // Removing an <img> does not always close its MJPEG connection; clearing src does.
   const closeStreamOnUnmount = useCallback((img: HTMLImageElement | null) => {
     if (!img) return undefined;
@@ -59,29 +66,20 @@ function LiveImage({ device, mode }: { device: Device; mode: ThumbnailMode }) {
     };
   }, []);
 
-  const src =
-    mode === 'stream'
-      ? `${streamUrl(device.host, device.id, { fps: 2, width: 320 })}${attempt ? `&retry=${attempt}` : ''}`
-      : `${screenshotUrl(device.host, device.id, 'jpeg', 320)}&t=${attempt}`;
-
-  const onLoad = () => {
-    setLoaded(true);
-    if (mode === 'snapshot') {
-      // The next snapshot is requested only once this one arrived, so slow hosts are not flooded.
-      snapshotTimer.current = window.setTimeout(() => setAttempt((n) => n + 1), SNAPSHOT_EVERY_MS);
-    }
-  };
+  // The stream route refuses unknown query parameters: a retry remounts the <img> instead.
+  const src = streamUrl(device.host, device.id, { fps: 2, width: 320 });
 
   if (failed) return <Placeholder icon="alert" title="Picture unavailable" detail="Retrying…" tone="muted" />;
   return (
     <>
       {!loaded ? <div className="thumb-loading" aria-hidden="true" /> : null}
       <img
+        key={attempt}
         ref={closeStreamOnUnmount}
         className="thumb-img"
         src={src}
         alt={`Live picture of ${device.name}`}
-        onLoad={onLoad}
+        onLoad={() => setLoaded(true)}
         onError={() => setFailed(true)}
         decoding="async"
       />

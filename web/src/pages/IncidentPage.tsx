@@ -13,7 +13,7 @@ import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
-import { formatDateTime, formatTime } from '../lib/format';
+import { formatDateTimeSeconds, formatTime } from '../lib/format';
 import {
   describeResolveReason,
   formatIncidentDuration,
@@ -81,8 +81,8 @@ function Facts({ incident, now }: { incident: Incident; now: number }) {
         {device?.name ?? incident.device} on {incident.host}
       </Link>,
     ],
-    ['Started', formatDateTime(incident.started_at)],
-    ['Ended', incident.status === 'active' ? <span className="bad-text">Still going</span> : formatDateTime(incident.ended_at)],
+    ['Started', formatDateTimeSeconds(incident.started_at)],
+    ['Ended', incident.status === 'active' ? <span className="bad-text">Still going</span> : formatDateTimeSeconds(incident.ended_at)],
     ['Duration', <span data-testid="incident-duration">{formatIncidentDuration(incidentDurationMs(incident, now))}</span>],
   ];
   if (incident.status === 'resolved') rows.push(['Why it ended', describeResolveReason(incident.resolve_reason)]);
@@ -90,7 +90,7 @@ function Facts({ incident, now }: { incident: Incident; now: number }) {
     'Acknowledged',
     incident.acknowledged_at ? (
       <span data-testid="acknowledged">
-        {formatDateTime(incident.acknowledged_at)}
+        {formatDateTimeSeconds(incident.acknowledged_at)}
         {incident.acknowledged_by ? ` by ${incident.acknowledged_by}` : ''}
       </span>
     ) : (
@@ -140,6 +140,11 @@ function FalsePositiveForm({ incident, onDone, onCancel }: { incident: Incident;
       }}
       data-testid="false-positive-form"
     >
+      <div className="panel-head">
+        <h2 className="panel-title">
+          <Icon name="flag" size={16} /> Mark as a false positive
+        </h2>
+      </div>
       <label className="field">
         <span className="field-label">Why was this not a real problem? (required)</span>
         <textarea
@@ -229,8 +234,10 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
           </div>
         </div>
         <p className="page-sub">
-          <KindBadge kind={incident.kind} /> <span className="mono">{incident.device}</span> on <strong>{incident.host}</strong> · since{' '}
-          {formatDateTime(incident.started_at)}
+          <KindBadge kind={incident.kind} /> <span className="mono">{incident.device}</span> on <strong>{incident.host}</strong> ·{' '}
+          {incident.status === 'active'
+            ? `since ${formatDateTimeSeconds(incident.started_at)}`
+            : `${formatDateTimeSeconds(incident.started_at)} – ${formatTime(incident.ended_at)}`}
           <IncidentMarkers incident={incident} />
         </p>
       </div>

@@ -129,7 +129,16 @@ function IncidentTable({ list, now, names, testId }: { list: IncidentList; now: 
   const items = list.items ?? [];
   return (
     <div className="card table-card">
-      <table className="table data-table" data-testid={testId}>
+      <table className="table data-table incident-table" data-testid={testId}>
+        <colgroup>
+          <col className="col-id" />
+          <col className="col-kind" />
+          <col />
+          <col className="col-started" />
+          <col className="col-duration" />
+          <col className="col-status" />
+          <col className="col-notes" />
+        </colgroup>
         <thead>
           <tr>
             <th>Incident</th>
@@ -301,7 +310,7 @@ export function IncidentsPage() {
         <p className="page-sub">Black screens, frozen pictures and lost signal seen by monitoring, newest first.</p>
       </div>
 
-      <div className="toolbar filters" data-testid="incident-filters">
+      <div className="toolbar filters incident-filters" data-testid="incident-filters">
         <label className="field-inline">
           <span className="field-label">Device</span>
           <select className="input select" value={filters.device} onChange={(e) => set({ device: e.target.value })} data-testid="filter-device">

@@ -67,11 +67,14 @@ export function nearestIndex(frames: { t: number }[], t: number): number {
   return lo;
 }
 
-/** "12:03:04.2" */
+/** "12:03:04.2" (in the reader's locale, so possibly "12:03:04.2 PM"). */
 function clock(t: number, tenths = true): string {
-  const d = new Date(t);
-  const base = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  return tenths ? `${base}.${Math.floor(d.getMilliseconds() / 100)}` : base;
+  return new Date(t).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    ...(tenths ? { fractionalSecondDigits: 1 as const } : {}),
+  });
 }
 
 function ago(t: number, now: number): string {
@@ -349,12 +352,12 @@ export function TimelineBar({ host, device, state, position, onPosition, disable
         <span className="grow" />
         {complete ? (
           <>
-            <a className="button button-sm" href={timelineExportUrl(host, device, from, to, 'zip')} download data-testid="export-zip">
-              <Icon name="download" size={14} /> Images (zip)
+            <a className="button button-sm" href={timelineExportUrl(host, device, from, to, 'zip')} download data-testid="export-zip" title="The frames of the range as JPEG images in a zip file">
+              <Icon name="download" size={14} /> ZIP
             </a>
             {timeline.video_export ? (
-              <a className="button button-sm" href={timelineExportUrl(host, device, from, to, 'mp4')} download data-testid="export-mp4">
-                <Icon name="download" size={14} /> Video (mp4)
+              <a className="button button-sm" href={timelineExportUrl(host, device, from, to, 'mp4')} download data-testid="export-mp4" title="The range as a video">
+                <Icon name="download" size={14} /> MP4
               </a>
             ) : null}
           </>

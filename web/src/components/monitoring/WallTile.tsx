@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { screenshotUrl } from '../../api/endpoints';
 import type { Incident } from '../../api/monitoring';
 import type { Device } from '../../api/types';
 import { useOnScreen } from '../../hooks/usePageVisible';
+import { useSnapshot } from '../../hooks/useSnapshot';
 import { formatIncidentDuration, incidentDurationMs, kindIcon, kindTitle } from '../../lib/incidents';
 import { Link } from '../../lib/router';
 import { deviceHref } from '../DeviceRow';
@@ -14,7 +15,6 @@ import { Icon } from '../Icon';
  * last one arrived, so a slow host is never flooded.
  */
 const REFRESH_MS = 1500;
-const RETRY_AFTER_ERROR_MS = 5000;
 const PICTURE_WIDTH = 320;
 
 export type WallState = 'ok' | 'incident' | 'offline' | 'no_signal' | 'error' | 'no_capture';
@@ -38,59 +38,19 @@ const STATE_LABELS: Record<WallState, string> = {
 };
 
 function Snapshot({ device, running }: { device: Device; running: boolean }) {
-  const [attempt, setAttempt] = useState(0);
-  const [failed, setFailed] = useState(false);
-  const [loaded, setLoaded] = useState(false);
-  const [waiting, setWaiting] = useState(false);
-  const timer = useRef<number | null>(null);
-
-  useEffect(
-    () => () => {
-      if (timer.current !== null) window.clearTimeout(timer.current);
-    },
-    [],
-  );
-
-  // Paused tiles keep their last picture; the next one is asked for when they run again.
-  useEffect(() => {
-    if (running && waiting) {
-      setWaiting(false);
-      setAttempt((n) => n + 1);
-    }
-  }, [running, waiting]);
-
-  const schedule = (ms: number) => {
-    if (timer.current !== null) window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => {
-      timer.current = null;
-      setWaiting(true);
-    }, ms);
-  };
-
+  const shot = useSnapshot(screenshotUrl(device.host, device.id, 'jpeg', PICTURE_WIDTH), running, REFRESH_MS);
   return (
     <>
-      {!loaded ? <div className="thumb-loading" aria-hidden="true" /> : null}
-      <img
-        className="thumb-img"
-        src={`${screenshotUrl(device.host, device.id, 'jpeg', PICTURE_WIDTH)}&t=${attempt}`}
-        alt={`Live picture of ${device.name}`}
-        onLoad={() => {
-          setLoaded(true);
-          setFailed(false);
-          schedule(REFRESH_MS);
-        }}
-        onError={() => {
-          setFailed(true);
-          schedule(RETRY_AFTER_ERROR_MS);
-        }}
-        decoding="async"
-      />
-      {failed && !loaded ? (
+      {shot.src ? (
+        <img className="thumb-img" src={shot.src} alt={`Live picture of ${device.name}`} decoding="async" />
+      ) : shot.failed ? (
         <div className="thumb-placeholder thumb-muted">
           <Icon name="alert" size={22} />
           <span className="thumb-title">Picture unavailable</span>
         </div>
-      ) : null}
+      ) : (
+        <div className="thumb-loading" aria-hidden="true" />
+      )}
     </>
   );
 }
