@@ -134,6 +134,12 @@ function query(params: Record<string, string | number | undefined>): string {
   return qs ? `?${qs}` : '';
 }
 
+/** `{by}` when the name is one the server takes (1–64 characters), else nothing. */
+function byField(by: string | undefined): { by?: string } {
+  const name = by?.trim() ?? '';
+  return name && name.length <= 64 ? { by: name } : {};
+}
+
 export function incidentHref(id: number): string {
   return `/incidents/${id}`;
 }
@@ -150,9 +156,11 @@ export const monitoringApi = {
   incidents: (q: IncidentQuery, signal?: AbortSignal) =>
     request<IncidentPage>(`/api/incidents${query({ ...q })}`, { signal }),
   incident: (id: number, signal?: AbortSignal) => request<Incident>(`/api/incidents/${enc(String(id))}`, { signal }),
-  acknowledge: (id: number) => request<Incident>(`/api/incidents/${id}/ack`, { method: 'POST', body: {} }),
-  markFalsePositive: (id: number, comment: string) =>
-    request<Incident>(`/api/incidents/${id}/false-positive`, { method: 'POST', body: { comment } }),
+  /** `by`: who acknowledges (the name this browser uses); the server says "ui" without it. */
+  acknowledge: (id: number, by?: string) =>
+    request<Incident>(`/api/incidents/${id}/ack`, { method: 'POST', body: byField(by) }),
+  markFalsePositive: (id: number, comment: string, by?: string) =>
+    request<Incident>(`/api/incidents/${id}/false-positive`, { method: 'POST', body: { comment, ...byField(by) } }),
 
   monitor: (host: string, device: string, signal?: AbortSignal) =>
     request<MonitorState>(`${devicePath(host, device)}/monitor`, { signal }),

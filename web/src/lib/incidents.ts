@@ -75,23 +75,14 @@ export function formatIncidentDuration(ms: number | null): string {
   return `${s} s`;
 }
 
-const REASONS: Record<string, string> = {
-  cleared: 'The picture came back',
-  condition_cleared: 'The picture came back',
-  monitoring_disabled: 'Monitoring was turned off',
-  disabled: 'Monitoring was turned off',
-  condition_disabled: 'This check was turned off',
-  superseded: 'A higher-priority incident took over',
-  device_removed: 'The device was removed',
-  host_restarted: 'The host restarted',
-  restart: 'The host restarted',
-};
-
-/** The resolve reason as a sentence (codes are mapped, sentences kept). */
-export function describeResolveReason(reason: string | null): string {
+/** The resolve reason as a sentence ("cleared" is said per kind, other sentences are kept). */
+export function describeResolveReason(reason: string | null, kind: IncidentKind | string): string {
   if (!reason) return '—';
-  const known = REASONS[reason];
-  if (known) return known;
+  if (reason === 'cleared') {
+    if (kind === 'no_signal') return 'The signal came back';
+    if (kind === 'freeze') return 'The picture moved again';
+    return 'The picture came back';
+  }
   const text = reason.replace(/_/g, ' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

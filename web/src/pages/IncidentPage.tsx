@@ -22,6 +22,7 @@ import {
   kindTitle,
   orderedFrames,
 } from '../lib/incidents';
+import { useDisplayName } from '../lib/identity';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
 import { useIncidents } from '../store/Incidents';
@@ -85,7 +86,7 @@ function Facts({ incident, now }: { incident: Incident; now: number }) {
     ['Ended', incident.status === 'active' ? <span className="bad-text">Still going</span> : formatDateTimeSeconds(incident.ended_at)],
     ['Duration', <span data-testid="incident-duration">{formatIncidentDuration(incidentDurationMs(incident, now))}</span>],
   ];
-  if (incident.status === 'resolved') rows.push(['Why it ended', describeResolveReason(incident.resolve_reason)]);
+  if (incident.status === 'resolved') rows.push(['Why it ended', describeResolveReason(incident.resolve_reason, incident.kind)]);
   rows.push([
     'Acknowledged',
     incident.acknowledged_at ? (
@@ -113,6 +114,7 @@ function FalsePositiveForm({ incident, onDone, onCancel }: { incident: Incident;
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const me = useDisplayName();
   const trimmed = comment.trim();
   const tooLong = comment.length > MAX_COMMENT_CHARS;
 
@@ -124,7 +126,7 @@ function FalsePositiveForm({ incident, onDone, onCancel }: { incident: Incident;
     setBusy(true);
     setError(null);
     try {
-      onDone(await monitoringApi.markFalsePositive(incident.id, trimmed));
+      onDone(await monitoringApi.markFalsePositive(incident.id, trimmed, me));
     } catch (err) {
       setError(errorMessage(err));
       setBusy(false);
@@ -182,6 +184,7 @@ function FalsePositiveForm({ incident, onDone, onCancel }: { incident: Incident;
 
 function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i: Incident) => void }) {
   const toast = useToast();
+  const me = useDisplayName();
   const now = useNow(1000);
   const [acking, setAcking] = useState(false);
   const [marking, setMarking] = useState(false);
@@ -192,7 +195,7 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
   const acknowledge = async () => {
     setAcking(true);
     try {
-      onChange(await monitoringApi.acknowledge(incident.id));
+      onChange(await monitoringApi.acknowledge(incident.id, me));
       toast.show(`Incident #${incident.id} acknowledged`, 'info');
     } catch (err) {
       toast.show(errorMessage(err));
