@@ -4,8 +4,9 @@
 // through the timeline and edits the monitoring settings.
 
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { eventually, getJson, launchBrowser, screenshot, screenshotDir, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -55,7 +56,7 @@ async function monitorFast(id) {
 }
 
 async function setFaults(id, faults) {
-  const res = await api('POST', `${devicePath(id)}/sim`, faults);
+  const res = await api('POST', `${devicePath(id)}/sim`, { faults });
   assert.ok(res.status < 300, `POST sim answered ${res.status}: ${JSON.stringify(res.body)}`);
 }
 
@@ -64,6 +65,11 @@ async function openPage(path) {
   await page.goto(`${vpt.url}${path}`);
   await page.locator('.connection[data-state="connected"]').waitFor({ timeout: 15_000 });
   return page;
+}
+
+/** What is on screen only: a full-page shot of the device view repeats its sticky bars. */
+async function viewportShot(page, name) {
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 }
 
 async function assertNoRawJson(page) {
@@ -192,6 +198,8 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
 
         const stored = await getJson(`${vpt.url}/api/incidents/${incidentId}`);
         assert.ok(stored.acknowledged_at, 'the server has the acknowledgement');
+        const me = await page.locator('.user-chip span').innerText();
+        assert.equal(stored.acknowledged_by, me, 'acknowledged in the name this browser uses');
         assert.equal(stored.false_positive, true);
         assert.equal(stored.comment, comment);
         await assertNoRawJson(page);
@@ -250,13 +258,14 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
         assert.equal(res.status, 200, `export answered ${res.status}`);
         assert.match(res.headers.get('content-type') ?? '', /zip/);
         await assertNoRawJson(page);
-        await screenshot(page, 'device-timeline');
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await viewportShot(page, 'device-timeline');
 
         await timeline.locator('[data-testid="timeline-live"]').click();
         await page.locator('canvas.picture-canvas').waitFor();
         assert.equal(await page.locator('img.replay-img').count(), 0, 'back to the live picture');
-        await panel.scrollIntoViewIfNeeded();
-        await screenshot(page, 'device-monitoring');
+        await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await viewportShot(page, 'device-monitoring');
       } finally {
         await page.close();
       }

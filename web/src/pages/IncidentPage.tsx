@@ -40,7 +40,8 @@ function BackLink() {
 function offsetFromStart(incident: Incident, capturedAt: string): string {
   const ms = Date.parse(capturedAt) - Date.parse(incident.started_at);
   if (!Number.isFinite(ms)) return '';
-  const sign = ms < 0 ? '−' : '+';
+  // Frames a few milliseconds apart are "at the start", not "−0.0 s".
+  const sign = ms <= -50 ? '−' : '+';
   return `${sign}${formatIncidentDuration(Math.abs(ms))}`;
 }
 
@@ -99,7 +100,7 @@ function Facts({ incident, now }: { incident: Incident; now: number }) {
     ),
   ]);
   return (
-    <dl className="facts">
+    <dl className="facts facts-wide">
       {rows.map(([label, value]) => (
         <div key={label} className="fact">
           <dt>{label}</dt>
