@@ -108,6 +108,14 @@ pub struct HostConfig {
     pub ring_seconds: f64,
     /// Memory cap of one device's frame ring, in MiB.
     pub ring_max_mb: usize,
+    /// Minutes of frames each device keeps on disk for its timeline; 0 turns timelines off.
+    pub timeline_minutes: u64,
+    /// Timeline frames stored per second.
+    pub timeline_fps: f64,
+    /// Width of timeline frames (smaller pictures keep their size).
+    pub timeline_width: u32,
+    /// Disk cap of one device's timeline, in MiB.
+    pub timeline_max_mb: u64,
     /// Devices of this host. Absent in `vpt all`: two simulated set-top boxes.
     pub devices: Option<Vec<DeviceConfig>>,
 }
@@ -123,6 +131,10 @@ impl Default for HostConfig {
             reconnect_max_ms: 30_000,
             ring_seconds: 10.0,
             ring_max_mb: 64,
+            timeline_minutes: 10,
+            timeline_fps: 1.0,
+            timeline_width: 640,
+            timeline_max_mb: 200,
             devices: None,
         }
     }
@@ -154,6 +166,9 @@ pub struct DeviceConfig {
     pub remote: RemoteConfig,
     #[serde(default)]
     pub power: PowerConfig,
+    /// Continuous monitoring (black screen, freeze, no signal). Absent: off.
+    #[serde(default)]
+    pub monitor: Option<crate::monitoring::MonitorSettings>,
 }
 
 fn default_model() -> String {
@@ -337,6 +352,7 @@ impl DeviceConfig {
             },
             remote: RemoteConfig::Sim,
             power: PowerConfig::Sim,
+            monitor: Some(crate::monitoring::MonitorSettings::demo()),
         }
     }
 }
@@ -435,6 +451,16 @@ impl Config {
                 "host.heartbeat_interval_ms must be at least 100".into(),
             ));
         }
+        if !(self.host.timeline_fps > 0.0 && self.host.timeline_fps <= 25.0) {
+            return Err(ConfigError::Invalid(
+                "host.timeline_fps must be above 0 and at most 25".into(),
+            ));
+        }
+        if !(16..=7680).contains(&self.host.timeline_width) {
+            return Err(ConfigError::Invalid(
+                "host.timeline_width must be between 16 and 7680".into(),
+            ));
+        }
         if !(self.host.ring_seconds >= 0.0 && self.host.ring_seconds.is_finite()) {
             return Err(ConfigError::Invalid(
                 "host.ring_seconds must be a positive number".into(),
@@ -518,6 +544,9 @@ impl DeviceConfig {
                     return Err(invalid("capture.dir", "is empty".into()));
                 }
             }
+        }
+        if let Some(monitor) = &self.monitor {
+            monitor.validate().map_err(|why| invalid("monitor", why))?;
         }
         self.validate_remote()
             .map_err(|(field, why)| invalid(field, why))?;

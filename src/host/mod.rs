@@ -5,6 +5,7 @@ pub mod agent;
 pub mod api;
 pub mod capture;
 pub mod devices;
+pub mod monitor;
 pub mod nav;
 pub mod power;
 pub mod remote;
@@ -53,6 +54,8 @@ pub struct HostState {
     pub positions: nav::Positions,
     /// Test runs executing or recently finished, with their events.
     pub runs: runs::HostRuns,
+    /// Monitoring, incident journal and frame timelines of the devices.
+    pub monitors: Arc<monitor::Monitors>,
 }
 
 impl HostState {
@@ -102,6 +105,8 @@ impl Host {
             );
         }
         let devices = Devices::start(&device_configs, &config.host)?;
+        let monitors = monitor::Monitors::start(&devices, &config.host, &data_dir)
+            .context("cannot start monitoring")?;
         let state = HostState {
             name: config.host_name().into(),
             mdns_enabled: config.mdns.enabled,
@@ -118,6 +123,7 @@ impl Host {
             annotated: verify::AnnotatedStore::default(),
             positions: nav::Positions::default(),
             runs: runs::HostRuns::default(),
+            monitors: Arc::new(monitors),
         };
         Ok(Self {
             state,

@@ -111,6 +111,11 @@ async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr) {
         connection.abort();
         return;
     }
+    let journal = tokio::spawn(super::incidents::follow(
+        state.clone(),
+        name.clone(),
+        link.clone(),
+    ));
     let reason = tokio::select! {
         reason = read_heartbeats(&state, &name, &link) => reason,
         _ = link.close.cancelled() => "link closed by the server".to_string(),
@@ -120,6 +125,7 @@ async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr) {
             Err(e) => format!("link task failed: {e}"),
         },
     };
+    journal.abort();
     connection.abort();
     state.registry.detach_link(&name, link.id, &reason).await;
 }

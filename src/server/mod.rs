@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_testcases;
 pub mod events;
+pub mod incidents;
 pub mod link;
 pub mod locks;
 pub mod nav_jobs;

@@ -4,6 +4,7 @@
 mod adb;
 mod control;
 pub(crate) mod media;
+mod monitor;
 mod nav;
 mod runs;
 mod verify;
@@ -35,6 +36,7 @@ pub fn router(state: HostState) -> Router {
         .merge(verify::router())
         .merge(nav::router())
         .merge(runs::router())
+        .merge(monitor::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

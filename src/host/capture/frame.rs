@@ -95,6 +95,23 @@ pub fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Bytes, PictureError>
     Ok(Bytes::from(out))
 }
 
+/// A JPEG of `picture` at most `width` wide (smaller pictures keep their size), for stored
+/// pictures (incidents, timeline). CPU work: call from a blocking thread.
+pub fn scaled_jpeg(picture: &Picture, width: u32, quality: u8) -> Result<Bytes, PictureError> {
+    let rgb = picture.rgb()?;
+    if rgb.width() <= width {
+        return encode_jpeg(&rgb, quality);
+    }
+    let height = ((u64::from(rgb.height()) * u64::from(width)) / u64::from(rgb.width())).max(1);
+    let scaled = image::imageops::resize(
+        rgb.as_ref(),
+        width,
+        height as u32,
+        image::imageops::FilterType::Triangle,
+    );
+    encode_jpeg(&scaled, quality)
+}
+
 pub fn encode_png(image: &RgbImage) -> Result<Bytes, PictureError> {
     let mut out = std::io::Cursor::new(Vec::new());
     image

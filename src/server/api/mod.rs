@@ -5,6 +5,7 @@ mod campaigns;
 mod devices;
 mod events;
 mod hosts;
+mod incidents;
 mod navigation;
 pub(crate) mod references;
 mod runs;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(runs::router())
         .merge(campaigns::router())
         .merge(schedules::router())
+        .merge(incidents::router())
         .route(
             "/api/{*rest}",
             axum::routing::any(crate::api_error::unknown_route),

@@ -4,6 +4,7 @@
 
 pub mod campaigns;
 pub mod hosts;
+pub mod incidents;
 pub mod references;
 pub mod schedules;
 pub mod testing;
@@ -31,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_testing",
         include_str!("../../../migrations/0004_testing.sql"),
+    ),
+    (
+        "0005_monitoring",
+        include_str!("../../../migrations/0005_monitoring.sql"),
     ),
 ];
 

@@ -1,0 +1,325 @@
+//! The monitoring thread of one device.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+
+use super::{DeviceMonitor, Journal};
+use crate::host::capture::frame::scaled_jpeg;
+use crate::host::capture::{Pacer, Picture};
+use crate::host::devices::Device;
+use crate::monitoring::detector::{FrameFindings, Thumbnail, judge, same_picture};
+use crate::monitoring::{
+    FrameLabel, IncidentFrame, IncidentKind, IncidentTracker, MonitorEvent, Phase, Presence,
+    Transition,
+};
+use crate::protocol::DeviceStatus;
+
+/// Width of the pictures kept with an incident.
+const INCIDENT_PICTURE_WIDTH: u32 = 640;
+const INCIDENT_PICTURE_QUALITY: u8 = 85;
+/// "Last" pictures of an incident: this many, at least this far apart.
+const LAST_PICTURES: usize = 3;
+const LAST_PICTURE_SPACING: Duration = Duration::from_secs(1);
+/// Window of the analysed-fps figure.
+const RATE_WINDOW: Duration = Duration::from_secs(2);
+
+/// A picture and when it was captured.
+#[derive(Clone)]
+struct Snap {
+    picture: Arc<Picture>,
+    at: SystemTime,
+}
+
+/// Pictures gathered for one condition while it develops.
+#[derive(Default)]
+struct Evidence {
+    first: Option<Snap>,
+    last: VecDeque<Snap>,
+    gone: Option<Snap>,
+    /// Id of the open incident.
+    incident: Option<String>,
+}
+
+pub fn spawn(
+    monitor: Arc<DeviceMonitor>,
+    device: Arc<Device>,
+    journal: Arc<Journal>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(format!("monitor-{}", monitor.device))
+        .spawn(move || Worker::new(monitor, device, journal).run(&stop))?;
+    Ok(())
+}
+
+struct Worker {
+    monitor: Arc<DeviceMonitor>,
+    device: Arc<Device>,
+    journal: Arc<Journal>,
+    tracker: IncidentTracker,
+    evidence: [Evidence; 3],
+    /// The previous analysed picture, its thumbnail and what it showed.
+    previous: Option<(Arc<Picture>, Thumbnail, FrameFindings)>,
+    origin: Instant,
+    origin_wall: SystemTime,
+    analysed_at: VecDeque<Instant>,
+}
+
+impl Worker {
+    fn new(monitor: Arc<DeviceMonitor>, device: Arc<Device>, journal: Arc<Journal>) -> Self {
+        Self {
+            monitor,
+            device,
+            journal,
+            tracker: IncidentTracker::default(),
+            evidence: Default::default(),
+            previous: None,
+            origin: Instant::now(),
+            origin_wall: SystemTime::now(),
+            analysed_at: VecDeque::new(),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.origin.elapsed().as_millis() as u64
+    }
+
+    fn wall(&self, ms: u64) -> DateTime<Utc> {
+        (self.origin_wall + Duration::from_millis(ms)).into()
+    }
+
+    fn run(mut self, stop: &AtomicBool) {
+        let mut pacer: Option<(f64, Pacer)> = None;
+        while !stop.load(Ordering::Relaxed) {
+            let settings = self.monitor.settings();
+            if !settings.enabled {
+                let closed = self
+                    .tracker
+                    .close_all(self.now_ms(), "monitoring was turned off");
+                self.emit_all(closed, None);
+                self.previous = None;
+                self.analysed_at.clear();
+                self.publish_status(0.0, 0);
+                pacer = None;
+                self.monitor.wait_for_change(Duration::from_millis(500));
+                continue;
+            }
+            if pacer.as_ref().is_none_or(|(fps, _)| *fps != settings.fps) {
+                pacer = Some((settings.fps, Pacer::new(settings.fps)));
+            }
+            let Some((_, ticks)) = pacer.as_mut() else {
+                continue;
+            };
+            let Some(missed) = ticks.wait(stop) else {
+                break;
+            };
+            let started = Instant::now();
+            self.analyse_once(&settings);
+            self.publish_status(started.elapsed().as_secs_f64(), missed);
+        }
+    }
+
+    fn analyse_once(&mut self, settings: &crate::monitoring::MonitorSettings) {
+        let capture = &self.device.capture;
+        let frame = capture.latest();
+        let no_signal = frame.is_none() || capture.status() != DeviceStatus::Ok;
+        let findings = match &frame {
+            None => FrameFindings::default(),
+            Some(frame) => match &self.previous {
+                Some((picture, _, previous)) if Arc::ptr_eq(picture, &frame.picture) => {
+                    same_picture(*previous)
+                }
+                _ => match frame.picture.rgb() {
+                    Ok(rgb) => {
+                        let thumbnail = Thumbnail::of(&rgb);
+                        let findings =
+                            judge(&thumbnail, self.previous.as_ref().map(|p| &p.1), settings);
+                        self.previous = Some((frame.picture.clone(), thumbnail, findings));
+                        findings
+                    }
+                    Err(e) => {
+                        tracing::warn!(device = %self.monitor.device, error = %e, "cannot analyse a frame");
+                        FrameFindings::default()
+                    }
+                },
+            },
+        };
+        let presence = Presence {
+            no_signal,
+            black: findings.black,
+            frozen: findings.frozen,
+        };
+        let snap = frame.map(|f| Snap {
+            picture: f.picture.clone(),
+            at: f.captured_at,
+        });
+        let now_ms = self.now_ms();
+        let before: Vec<Phase> = IncidentKind::ALL
+            .iter()
+            .map(|k| self.tracker.phase(*k))
+            .collect();
+        let transitions = self.tracker.observe(presence, now_ms, settings);
+        for (index, kind) in IncidentKind::ALL.into_iter().enumerate() {
+            let after = self.tracker.phase(kind);
+            let evidence = &mut self.evidence[index];
+            if before[index] == Phase::Clear && after != Phase::Clear {
+                *evidence = Evidence {
+                    first: snap.clone(),
+                    ..Default::default()
+                };
+            }
+            if matches!(after, Phase::Pending | Phase::Active)
+                && let Some(snap) = &snap
+            {
+                let spaced = evidence.last.back().is_none_or(|last| {
+                    snap.at
+                        .duration_since(last.at)
+                        .is_ok_and(|d| d >= LAST_PICTURE_SPACING)
+                });
+                let repeated = evidence
+                    .last
+                    .back()
+                    .is_some_and(|last| Arc::ptr_eq(&last.picture, &snap.picture));
+                if spaced && !repeated {
+                    evidence.last.push_back(snap.clone());
+                    if evidence.last.len() > LAST_PICTURES {
+                        evidence.last.pop_front();
+                    }
+                }
+            }
+            if before[index] == Phase::Active && after == Phase::Clearing {
+                evidence.gone = snap.clone();
+            }
+        }
+        self.emit_all(transitions, snap);
+    }
+
+    fn emit_all(&mut self, transitions: Vec<Transition>, now: Option<Snap>) {
+        for transition in transitions {
+            if let Err(e) = self.emit(transition, now.clone()) {
+                tracing::error!(device = %self.monitor.device, error = %e, "cannot record an incident event");
+            }
+        }
+    }
+
+    fn emit(&mut self, transition: Transition, now: Option<Snap>) -> std::io::Result<()> {
+        let device = self.monitor.device.clone();
+        let (event, pictures) = match transition {
+            Transition::Opened { kind, began_ms } => {
+                let evidence = &mut self.evidence[kind as usize];
+                let incident = crate::token::random_hex(16);
+                evidence.incident = Some(incident.clone());
+                let mut pictures = Vec::new();
+                if let Some(first) = &evidence.first {
+                    pictures.push(("first.jpg".to_string(), FrameLabel::First, first.clone()));
+                }
+                tracing::info!(%device, kind = kind.as_str(), %incident, "incident opened");
+                let event = MonitorEvent::Opened {
+                    seq: 0,
+                    incident,
+                    device,
+                    kind,
+                    started_at: self.wall(began_ms),
+                    frames: Vec::new(),
+                };
+                (event, pictures)
+            }
+            Transition::Resolved {
+                kind,
+                began_ms,
+                ended_ms,
+                reason,
+            } => {
+                let evidence = std::mem::take(&mut self.evidence[kind as usize]);
+                let incident = evidence
+                    .incident
+                    .unwrap_or_else(|| crate::token::random_hex(16));
+                let mut pictures: Vec<(String, FrameLabel, Snap)> = evidence
+                    .last
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, snap)| (format!("last-{}.jpg", i + 1), FrameLabel::Last, snap))
+                    .collect();
+                if let Some(after) = evidence.gone.or(now) {
+                    pictures.push(("after.jpg".to_string(), FrameLabel::After, after));
+                }
+                tracing::info!(%device, kind = kind.as_str(), %incident, %reason, "incident resolved");
+                let event = MonitorEvent::Resolved {
+                    seq: 0,
+                    incident,
+                    device,
+                    kind,
+                    started_at: self.wall(began_ms),
+                    ended_at: self.wall(ended_ms),
+                    reason,
+                    frames: Vec::new(),
+                };
+                (event, pictures)
+            }
+        };
+        let mut event = event;
+        let mut jpegs: Vec<Bytes> = Vec::new();
+        for (name, label, snap) in pictures {
+            match scaled_jpeg(
+                &snap.picture,
+                INCIDENT_PICTURE_WIDTH,
+                INCIDENT_PICTURE_QUALITY,
+            ) {
+                Ok(jpeg) => {
+                    event.frames_mut().push(IncidentFrame {
+                        name,
+                        label,
+                        captured_at: snap.at.into(),
+                        jpeg_base64: None,
+                    });
+                    jpegs.push(jpeg);
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot encode an incident picture"),
+            }
+        }
+        self.journal.append(event, &jpegs)?;
+        Ok(())
+    }
+
+    fn publish_status(&mut self, analysis_seconds: f64, skipped: u64) {
+        let now = Instant::now();
+        if analysis_seconds > 0.0 {
+            self.analysed_at.push_back(now);
+        }
+        while self
+            .analysed_at
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > RATE_WINDOW)
+        {
+            self.analysed_at.pop_front();
+        }
+        let fps = self.analysed_at.len() as f64 / RATE_WINDOW.as_secs_f64();
+        let phases: Vec<(&'static str, Phase)> = IncidentKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), self.tracker.phase(*k)))
+            .collect();
+        self.monitor.update_status(|status| {
+            status.analysed_fps = (fps * 10.0).round() / 10.0;
+            status.skipped_total += skipped;
+            if analysis_seconds > 0.0 {
+                status.analysed_total += 1;
+                status.analysis_seconds_total += analysis_seconds;
+                // A moving mean over roughly the last 20 frames.
+                let ms = analysis_seconds * 1000.0;
+                status.analysis_ms = if status.analysed_total == 1 {
+                    ms
+                } else {
+                    status.analysis_ms * 0.95 + ms * 0.05
+                };
+            }
+            for (kind, phase) in phases {
+                status.conditions.insert(kind, phase);
+            }
+        });
+    }
+}
