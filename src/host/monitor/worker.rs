@@ -25,6 +25,8 @@ const INCIDENT_PICTURE_QUALITY: u8 = 85;
 /// "Last" pictures of an incident: this many, at least this far apart.
 const LAST_PICTURES: usize = 3;
 const LAST_PICTURE_SPACING: Duration = Duration::from_secs(1);
+/// A frame older than this (or three capture intervals) means frames stopped coming.
+const MIN_STALE_AFTER: Duration = Duration::from_millis(300);
 /// Window of the analysed-fps figure.
 const RATE_WINDOW: Duration = Duration::from_secs(2);
 
@@ -126,7 +128,13 @@ impl Worker {
 
     fn analyse_once(&mut self, settings: &crate::monitoring::MonitorSettings) {
         let capture = &self.device.capture;
-        let frame = capture.latest();
+        // Frames stop arriving a moment before capture health calls it "no signal"; a stale
+        // frame counts as no signal at once, so a lost signal never first looks frozen.
+        let stale_after =
+            Duration::from_secs_f64(3.0 / capture.spec.fps.max(0.1)).max(MIN_STALE_AFTER);
+        let frame = capture
+            .latest()
+            .filter(|f| f.captured.elapsed() <= stale_after);
         let no_signal = frame.is_none() || capture.status() != DeviceStatus::Ok;
         let findings = match &frame {
             None => FrameFindings::default(),
