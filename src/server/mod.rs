@@ -10,6 +10,7 @@ pub mod demo_testcases;
 pub mod events;
 pub mod link;
 pub mod locks;
+pub mod metrics;
 pub mod nav_jobs;
 pub mod proxy;
 pub mod registry;
@@ -169,7 +170,9 @@ impl Server {
 
     pub fn router(state: AppState) -> Router {
         api::router(state.clone())
+            .merge(metrics::router())
             .merge(web::router())
+            .layer(axum::middleware::from_fn(metrics::http::track))
             .with_state(state)
     }
 

@@ -35,6 +35,7 @@ pub fn router(state: HostState) -> Router {
         .merge(verify::router())
         .merge(nav::router())
         .merge(runs::router())
+        .merge(crate::host::metrics::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
