@@ -15,7 +15,7 @@ use axum::routing::get;
 
 use super::HostState;
 use crate::metrics::{Exposition, HistogramVec, bool_value};
-use crate::protocol::{DeviceStatus, HostStats};
+use crate::protocol::{CaptureInfo, DeviceStatus, HostStats};
 
 /// Verification kinds, all written (at zero) from the start so dashboards find every series.
 pub const VERIFICATION_KINDS: &[&str] = &["image", "text", "black", "motion", "freeze", "element"];
@@ -117,41 +117,49 @@ fn write_stats(out: &mut Exposition, stats: &HostStats) {
     }
 }
 
-/// Per device capture health.
+/// Per device capture health. Each family is declared before its samples so it is present
+/// (empty) on a host without devices.
 fn write_capture(out: &mut Exposition, state: &HostState) {
-    // Families first, so each is present (empty) even on a host without devices.
-    out.gauge(
+    let devices: Vec<(&str, CaptureInfo, bool)> = state
+        .devices
+        .iter()
+        .map(|d| {
+            let up = d.capture.status() == DeviceStatus::Ok;
+            (d.id(), d.capture.info(), up)
+        })
+        .collect();
+    let up = out.gauge(
         "vpt_capture_up",
         "1 while the device's capture delivers frames.",
     );
-    out.gauge(
+    for (id, _, is_up) in &devices {
+        up.sample(&[("device", id)], bool_value(*is_up));
+    }
+    let fps = out.gauge(
         "vpt_capture_fps",
         "Frames per second measured over the last 2 s.",
     );
-    out.counter("vpt_capture_frames_total", "Frames captured since start.");
-    out.counter(
+    for (id, info, _) in &devices {
+        fps.sample(&[("device", id)], info.fps_measured);
+    }
+    let frames = out.counter("vpt_capture_frames_total", "Frames captured since start.");
+    for (id, info, _) in &devices {
+        frames.sample(&[("device", id)], info.frames_total as f64);
+    }
+    let dropped = out.counter(
         "vpt_capture_frames_dropped_total",
         "Frames the source lost (late or skipped) since start.",
     );
-    out.gauge(
+    for (id, info, _) in &devices {
+        dropped.sample(&[("device", id)], info.frames_dropped as f64);
+    }
+    let age = out.gauge(
         "vpt_capture_last_frame_age_seconds",
         "Seconds since the last frame; absent before the first one.",
     );
-    for device in state.devices.iter() {
-        let info = device.capture.info();
-        let up = device.capture.status() == DeviceStatus::Ok;
-        let labels = [("device", device.id())];
-        out.gauge("vpt_capture_up", "")
-            .sample(&labels, bool_value(up));
-        out.gauge("vpt_capture_fps", "")
-            .sample(&labels, info.fps_measured);
-        out.counter("vpt_capture_frames_total", "")
-            .sample(&labels, info.frames_total as f64);
-        out.counter("vpt_capture_frames_dropped_total", "")
-            .sample(&labels, info.frames_dropped as f64);
+    for (id, info, _) in &devices {
         if let Some(ms) = info.last_frame_age_ms {
-            out.gauge("vpt_capture_last_frame_age_seconds", "")
-                .sample(&labels, ms as f64 / 1000.0);
+            age.sample(&[("device", id)], ms as f64 / 1000.0);
         }
     }
 }

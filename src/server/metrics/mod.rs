@@ -17,7 +17,7 @@ use axum::routing::get;
 use crate::metrics::{Exposition, bool_value};
 use crate::protocol::DeviceStatus;
 use crate::server::AppState;
-use crate::server::registry::{HostStatus, HostView};
+use crate::server::registry::{DeviceView, HostStatus, HostView};
 use crate::testing::run::RunStatus;
 
 /// Every host status, written even when no host has it so a query sees `0`, not nothing.
@@ -100,51 +100,58 @@ fn write_hosts(out: &mut Exposition, hosts: &[HostView]) {
 /// Device counts, and each device's capture figures from its host's latest heartbeat. Devices
 /// of offline hosts count as `offline` and report no capture figures (they would be stale).
 fn write_devices(out: &mut Exposition, hosts: &[HostView]) {
-    let devices = || hosts.iter().flat_map(|h| h.devices.iter());
-    let family = out.gauge("vpt_devices", "Devices by status.");
+    let devices: Vec<(&HostView, &DeviceView)> = hosts
+        .iter()
+        .flat_map(|h| h.devices.iter().map(move |d| (h, d)))
+        .collect();
+    let by_status = out.gauge("vpt_devices", "Devices by status.");
     for (status, name) in DEVICE_STATUSES {
-        let count = devices().filter(|d| d.info.status == *status).count();
-        family.sample(&[("status", name)], count as f64);
+        let count = devices
+            .iter()
+            .filter(|(_, d)| d.info.status == *status)
+            .count();
+        by_status.sample(&[("status", name)], count as f64);
     }
-    out.gauge(
+    let up = out.gauge(
         "vpt_device_up",
         "1 when the device's capture is ok (host online, frames arriving), else 0.",
     );
-    out.gauge(
+    for (host, device) in &devices {
+        let is_up = device.info.status == DeviceStatus::Ok;
+        up.sample(&labels(host, device), bool_value(is_up));
+    }
+    let online: Vec<(&HostView, &DeviceView)> = devices
+        .into_iter()
+        .filter(|(h, _)| h.status == HostStatus::Online)
+        .collect();
+    let fps = out.gauge(
         "vpt_device_capture_fps",
         "Frames per second the host measured, from its latest heartbeat.",
     );
-    out.counter(
+    for (host, device) in &online {
+        fps.sample(&labels(host, device), device.info.capture.fps_measured);
+    }
+    let dropped = out.counter(
         "vpt_device_frames_dropped_total",
         "Frames the capture lost since the host started, from its latest heartbeat.",
     );
-    out.gauge(
+    for (host, device) in &online {
+        let value = device.info.capture.frames_dropped as f64;
+        dropped.sample(&labels(host, device), value);
+    }
+    let age = out.gauge(
         "vpt_device_last_frame_age_seconds",
         "Seconds since the device's last frame when the host sent its latest heartbeat.",
     );
-    for host in hosts {
-        for device in &host.devices {
-            let labels = [
-                ("host", host.id.as_str()),
-                ("device", device.info.id.as_str()),
-            ];
-            let up = device.info.status == DeviceStatus::Ok;
-            out.gauge("vpt_device_up", "")
-                .sample(&labels, bool_value(up));
-            if host.status != HostStatus::Online {
-                continue;
-            }
-            let capture = &device.info.capture;
-            out.gauge("vpt_device_capture_fps", "")
-                .sample(&labels, capture.fps_measured);
-            out.counter("vpt_device_frames_dropped_total", "")
-                .sample(&labels, capture.frames_dropped as f64);
-            if let Some(ms) = capture.last_frame_age_ms {
-                out.gauge("vpt_device_last_frame_age_seconds", "")
-                    .sample(&labels, ms as f64 / 1000.0);
-            }
+    for (host, device) in &online {
+        if let Some(ms) = device.info.capture.last_frame_age_ms {
+            age.sample(&labels(host, device), ms as f64 / 1000.0);
         }
     }
+}
+
+fn labels<'a>(host: &'a HostView, device: &'a DeviceView) -> [(&'static str, &'a str); 2] {
+    [("host", &host.id), ("device", &device.info.id)]
 }
 
 /// Runs by status, counted in the database. On a database error the family stays empty
