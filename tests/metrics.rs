@@ -355,6 +355,7 @@ async fn grafana_dashboards_use_only_exposed_metrics() {
 
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("grafana/dashboards");
     let mut used: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut all_exprs = Vec::new();
     for file in ["fleet-overview.json", "device-health.json", "runs.json"] {
         let text = std::fs::read_to_string(dir.join(file)).expect(file);
         let dashboard: Value = serde_json::from_str(&text).expect(file);
@@ -366,8 +367,10 @@ async fn grafana_dashboards_use_only_exposed_metrics() {
             for name in metric_names(&expr) {
                 used.entry(name).or_default().insert(file.to_string());
             }
+            all_exprs.push(expr);
         }
     }
+    promtool_check_queries(&all_exprs);
     let missing: Vec<String> = used
         .iter()
         .filter(|(name, _)| !exposed.contains(name.as_str()))
@@ -445,12 +448,50 @@ fn metric_names(expr: &str) -> Vec<String> {
     names
 }
 
-/// `promtool check metrics` on the output, when promtool is installed.
-async fn promtool_check(url: &str) {
-    let Some(promtool) = ["/usr/bin/promtool", "/usr/local/bin/promtool"]
+/// Every panel query is valid PromQL: `promtool check rules` on them as recording rules, with
+/// the dashboard variables replaced by a match-all (when promtool is installed).
+fn promtool_check_queries(exprs: &[String]) {
+    let Some(promtool) = promtool() else {
+        eprintln!("promtool not installed: PromQL check of the dashboards skipped");
+        return;
+    };
+    let mut rules = String::from("groups:\n  - name: dashboards\n    rules:\n");
+    for (i, expr) in exprs
+        .iter()
+        .filter(|e| !e.starts_with("label_values("))
+        .enumerate()
+    {
+        let expr = expr.replace("$host", ".*").replace("$device", ".*");
+        let quoted = serde_json::to_string(&expr).unwrap();
+        rules.push_str(&format!(
+            "      - record: dashboard:query{i}\n        expr: {quoted}\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.yml");
+    std::fs::write(&path, rules).unwrap();
+    let output = std::process::Command::new(promtool)
+        .args(["check", "rules"])
+        .arg(&path)
+        .output()
+        .expect("promtool starts");
+    assert!(
+        output.status.success(),
+        "dashboard queries are not valid PromQL:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn promtool() -> Option<&'static str> {
+    ["/usr/bin/promtool", "/usr/local/bin/promtool"]
         .into_iter()
         .find(|p| Path::new(p).exists())
-    else {
+}
+
+/// `promtool check metrics` on the output, when promtool is installed.
+async fn promtool_check(url: &str) {
+    let Some(promtool) = promtool() else {
         eprintln!("promtool not installed: lint of the output skipped");
         return;
     };
