@@ -2,8 +2,8 @@
 # Installs what building and testing vpt needs on Debian/Ubuntu, skipping what is already there.
 #   scripts/setup.sh          build dependencies (run)
 #   scripts/setup.sh --test   plus what the test suite uses (Chromium, curl, iproute2, the adb
-#                             server and lircd the device-driver tests talk to, and ffmpeg for
-#                             timeline video exports)
+#                             server and lircd the device-driver tests talk to, ffmpeg for
+#                             timeline video exports, and Prometheus for the metrics check)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 packages=(libclang1-14 libclang-common-14-dev pkg-config libtesseract-dev libleptonica-dev
   tesseract-ocr tesseract-ocr-eng)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(chromium curl iproute2 util-linux adb lirc ffmpeg)
+  packages+=(chromium curl iproute2 util-linux adb lirc ffmpeg prometheus)
 fi
 
 missing=()

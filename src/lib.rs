@@ -6,6 +6,7 @@ pub mod config;
 pub mod host;
 pub mod link;
 pub mod mdns;
+pub mod metrics;
 pub mod monitoring;
 pub mod nav;
 pub mod protocol;

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod api;
 pub mod capture;
 pub mod devices;
+pub mod metrics;
 pub mod monitor;
 pub mod nav;
 pub mod power;

@@ -11,6 +11,9 @@ pub struct StatsSampler {
     /// `None` where the platform gives no system figures; heartbeats then carry zeros.
     system: Mutex<Option<System>>,
     data_dir: PathBuf,
+    /// The last sample, so readers other than the heartbeat (`/host/metrics`) do not move the
+    /// CPU averaging window the heartbeats report.
+    last: Mutex<Option<HostStats>>,
 }
 
 impl StatsSampler {
@@ -23,6 +26,7 @@ impl StatsSampler {
         Self {
             system: Mutex::new(system),
             data_dir: std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned()),
+            last: Mutex::new(None),
         }
     }
 
@@ -54,7 +58,7 @@ impl StatsSampler {
                     .filter(|t| t.is_finite() && *t > 0.0)
                     .reduce(f32::max)
             });
-        HostStats {
+        let stats = HostStats {
             cpu_percent: (cpu_percent * 10.0).round() / 10.0,
             mem_used_bytes,
             mem_total_bytes,
@@ -62,7 +66,14 @@ impl StatsSampler {
             disk_total_bytes,
             temperature_c,
             load_avg_1m: System::load_average().map_or(0.0, |l| l.one),
-        }
+        };
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(stats.clone());
+        stats
+    }
+
+    /// The last sample taken, if any.
+    pub fn latest(&self) -> Option<HostStats> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Used and total bytes of the disk holding the data dir: the longest mount point containing it.

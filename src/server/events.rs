@@ -57,4 +57,9 @@ impl EventBus {
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
         self.sender.subscribe()
     }
+
+    /// Receivers currently listening.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
 }

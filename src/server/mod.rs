@@ -11,6 +11,7 @@ pub mod events;
 pub mod incidents;
 pub mod link;
 pub mod locks;
+pub mod metrics;
 pub mod nav_jobs;
 pub mod proxy;
 pub mod registry;
@@ -170,7 +171,9 @@ impl Server {
 
     pub fn router(state: AppState) -> Router {
         api::router(state.clone())
+            .merge(metrics::router())
             .merge(web::router())
+            .layer(axum::middleware::from_fn(metrics::http::track))
             .with_state(state)
     }
 

@@ -37,6 +37,7 @@ pub fn router(state: HostState) -> Router {
         .merge(nav::router())
         .merge(runs::router())
         .merge(monitor::router())
+        .merge(crate::host::metrics::router())
         .route("/host/{*rest}", any(crate::api_error::unknown_route))
         .fallback(crate::api_error::unknown_route)
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))

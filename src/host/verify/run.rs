@@ -380,10 +380,15 @@ pub async fn run_request(
     let mut results = Vec::new();
     let mut passed = request.pass == PassCondition::All;
     for verification in &request.verifications {
+        let one_started = Instant::now();
         let result = match &verification.check {
             Check::Element { query } => run_element(device, verification, query).await?,
             _ => run(device, verification, store).await?,
         };
+        crate::host::metrics::VERIFICATION_SECONDS.observe(
+            &[verification.check.kind()],
+            one_started.elapsed().as_secs_f64(),
+        );
         let this_passed = result.passed;
         results.push(result);
         match request.pass {
