@@ -148,6 +148,28 @@ async fn a_black_screen_opens_an_incident_after_its_delay_and_closes_it_with_its
     }
     // Exactly one incident, and sim2 (not monitored by these settings) has none.
     assert_eq!(incidents(&server, "").await.len(), 1);
+    // Prometheus sees it, and the host's monitor figures come through the server.
+    let metrics = common::client()
+        .get(format!("{server}/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let value = |series: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in /metrics"))
+    };
+    assert_eq!(value("vpt_incidents_total{kind=\"black\"}"), 1.0);
+    assert_eq!(value("vpt_incidents_active{kind=\"black\"}"), 0.0);
+    assert!(value("vpt_monitor_analysed_fps{host=\"bench\",device=\"sim1\"}") > 0.0);
+    assert_eq!(
+        value("vpt_monitor_enabled{host=\"bench\",device=\"sim1\"}"),
+        1.0
+    );
     let (status, refused) = call(
         reqwest::Method::GET,
         &format!("{server}/api/incidents/{}/frames/..%2Fx.jpg", opened["id"]),

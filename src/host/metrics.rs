@@ -52,6 +52,7 @@ pub async fn render(state: &HostState) -> String {
     write_host(&mut out, state).await;
     write_capture(&mut out, state);
     write_verification(&mut out);
+    write_monitoring(&mut out, state);
     out.render()
 }
 
@@ -170,6 +171,57 @@ fn write_verification(out: &mut Exposition) {
         "vpt_verification_duration_seconds",
         "Time a verification took on this host, waiting for its condition included, by kind.",
     );
+}
+
+/// Monitoring of each device: on or off, analysis rate and time, ticks skipped, conditions.
+fn write_monitoring(out: &mut Exposition, state: &HostState) {
+    let mut monitors: Vec<_> = state.monitors.iter().cloned().collect();
+    monitors.sort_by(|a, b| a.device.cmp(&b.device));
+    let figures: Vec<_> = monitors
+        .iter()
+        .map(|m| (m.device.as_str(), m.settings().enabled, m.status()))
+        .collect();
+    let enabled = out.gauge(
+        "vpt_monitor_enabled",
+        "Whether the device is monitored for black screens, freezes and signal loss.",
+    );
+    for (device, on, _) in &figures {
+        enabled.sample(&[("device", device)], bool_value(*on));
+    }
+    let fps = out.gauge(
+        "vpt_monitor_analysed_fps",
+        "Frames analysed per second by the device's monitor (over the last 2 s).",
+    );
+    for (device, _, status) in &figures {
+        fps.sample(&[("device", device)], status.analysed_fps);
+    }
+    let skipped = out.counter(
+        "vpt_monitor_skipped_total",
+        "Analysis ticks skipped because the monitor fell behind.",
+    );
+    for (device, _, status) in &figures {
+        skipped.sample(&[("device", device)], status.skipped_total as f64);
+    }
+    let active = out.gauge(
+        "vpt_monitor_condition_active",
+        "1 while the device has an open incident of this kind.",
+    );
+    for (device, _, status) in &figures {
+        for (kind, phase) in &status.conditions {
+            let open = matches!(
+                phase,
+                crate::monitoring::Phase::Active | crate::monitoring::Phase::Clearing
+            );
+            active.sample(&[("device", device), ("kind", kind)], bool_value(open));
+        }
+    }
+    let analysis = out.histogram(
+        "vpt_monitor_analysis_duration_seconds",
+        "Time the monitor took to analyse one frame.",
+    );
+    for monitor in &monitors {
+        analysis.histogram(&[("device", &monitor.device)], &monitor.analysis_seconds);
+    }
 }
 
 #[cfg(test)]

@@ -52,9 +52,16 @@ impl Default for MonitorStatus {
     }
 }
 
+/// Buckets (seconds) of the analysis time of one frame: 50 µs to 250 ms.
+const ANALYSIS_BUCKETS: &[f64] = &[
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+];
+
 /// Settings and status of one device's monitoring, shared by its API and its thread.
 pub struct DeviceMonitor {
     pub device: String,
+    /// Analysis time per frame, for `/host/metrics`.
+    pub analysis_seconds: crate::metrics::Histogram,
     settings: Mutex<MonitorSettings>,
     changed: Condvar,
     status: Mutex<MonitorStatus>,
@@ -142,6 +149,7 @@ impl Monitors {
                 .unwrap_or_default();
             let monitor = Arc::new(DeviceMonitor {
                 device: id.clone(),
+                analysis_seconds: crate::metrics::Histogram::new(ANALYSIS_BUCKETS),
                 settings: Mutex::new(settings),
                 changed: Condvar::new(),
                 status: Mutex::new(MonitorStatus::default()),

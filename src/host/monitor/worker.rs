@@ -122,7 +122,9 @@ impl Worker {
             };
             let started = Instant::now();
             self.analyse_once(&settings);
-            self.publish_status(started.elapsed().as_secs_f64(), missed);
+            let took = started.elapsed();
+            self.monitor.analysis_seconds.observe_duration(took);
+            self.publish_status(took.as_secs_f64(), missed);
         }
     }
 

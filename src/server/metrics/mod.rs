@@ -15,6 +15,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 
 use crate::metrics::{Exposition, bool_value};
+use crate::monitoring::IncidentKind;
 use crate::protocol::DeviceStatus;
 use crate::server::AppState;
 use crate::server::registry::{DeviceView, HostStatus, HostView};
@@ -61,6 +62,7 @@ pub async fn render(state: &AppState) -> String {
     write_devices(&mut out, &hosts);
     write_runs(&mut out, state).await;
     http::write(&mut out);
+    write_incidents(&mut out, state).await;
     federate::write(&mut out, state).await;
     out.render()
 }
@@ -156,6 +158,41 @@ fn labels<'a>(host: &'a HostView, device: &'a DeviceView) -> [(&'static str, &'a
 
 /// Runs by status, counted in the database. On a database error the family stays empty
 /// (absent figures, not wrong zeros) and the error is logged.
+/// Incidents open now and raised in all, by kind (every kind written, 0 when none).
+async fn write_incidents(out: &mut Exposition, state: &AppState) {
+    let counts = match state
+        .db
+        .call(|c| crate::server::db::incidents::counts(c))
+        .await
+    {
+        Ok(counts) => counts,
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: cannot count incidents");
+            return;
+        }
+    };
+    let of = |kind: &str| {
+        counts
+            .iter()
+            .find(|(k, _, _)| k == kind)
+            .map_or((0, 0), |(_, active, all)| (*active, *all))
+    };
+    let active = out.gauge(
+        "vpt_incidents_active",
+        "Incidents open now (black screen, freeze, no signal), by kind.",
+    );
+    for kind in IncidentKind::ALL {
+        active.sample(&[("kind", kind.as_str())], of(kind.as_str()).0 as f64);
+    }
+    let total = out.counter(
+        "vpt_incidents_total",
+        "Incidents raised, by kind (as kept in the database).",
+    );
+    for kind in IncidentKind::ALL {
+        total.sample(&[("kind", kind.as_str())], of(kind.as_str()).1 as f64);
+    }
+}
+
 async fn write_runs(out: &mut Exposition, state: &AppState) {
     let family = out.gauge("vpt_runs", "Test runs in the database by status.");
     let counts = state
