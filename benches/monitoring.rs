@@ -234,6 +234,8 @@ async fn latency(rounds: usize) {
     for (fault, name) in [("black", "black screen"), ("no_signal", "no signal")] {
         let mut opened = Vec::new();
         for _ in 0..rounds {
+            // Anywhere within the 200 ms between two analyses, not in step with them.
+            tokio::time::sleep(Duration::from_millis(fastrand::u64(0..200))).await;
             let injected = Instant::now();
             client
                 .post(&faults)
@@ -264,7 +266,7 @@ async fn latency(rounds: usize) {
 }
 
 async fn run() {
-    latency(20).await;
+    latency(30).await;
     load(1, Duration::from_secs(20)).await;
     load(16, Duration::from_secs(30)).await;
 }
