@@ -1,7 +1,8 @@
-// Monitoring against the real `vpt all` binary: a black screen injected into sim1 opens an
-// incident (toast, Incidents page, red tile on the wall), clearing it resolves the incident; the
-// incident page acknowledges it and marks it as a false positive; the device view scrubs back
-// through the timeline and edits the monitoring settings.
+// Monitoring against the real `vpt all` binary: a black picture switched on in sim1's
+// "Simulated faults" panel opens an incident (toast, device banner, Incidents page, red tile on
+// the wall), clearing it there resolves the incident; the incident page acknowledges it and marks
+// it as a false positive; the device view scrubs back through the timeline and edits the
+// monitoring settings.
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -95,7 +96,7 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
   });
 
   test(
-    'a black screen opens an incident: toast, Incidents page, red wall tile; clearing it resolves it',
+    'a black picture switched on in the sim panel opens an incident: toast, banner, Incidents page, red wall tile; clearing it resolves it',
     withVptLogs(async () => {
       await monitorFast('sim1');
       const page = await openPage('/incidents');
@@ -105,15 +106,41 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
         await page.locator('[data-testid="monitored-count"]').waitFor({ timeout: 10_000 });
         await screenshot(page, 'incidents-empty');
 
-        await setFaults('sim1', { black: true });
+        // The device view of sim1: its sim panel reads the faults, all off.
+        await page.locator('a.nav-link', { hasText: 'Devices' }).click();
+        await page.locator(`[data-device="${host.id}/sim1"]`).click();
+        const sim = page.locator('[data-testid="sim-panel"]');
+        const black = sim.locator('[data-testid="sim-black"]');
+        await sim.locator('[data-testid="sim-state"]', { hasText: 'None' }).waitFor({ timeout: 10_000 });
+        assert.equal(await black.getAttribute('aria-checked'), 'false');
+        assert.equal(await sim.locator('[data-testid="sim-clear"]').count(), 0, 'nothing to clear');
 
+        // Switching the black picture on is sent at once.
+        await black.click();
+        await sim.locator('[data-testid="sim-black"][aria-checked="true"]').waitFor();
+        await sim.locator('[data-testid="sim-state"]', { hasText: '1 on' }).waitFor();
         const toast = page.locator('.toast[data-tone="incident"]', { hasText: `Black screen on ${host.id}/sim1` });
         await toast.waitFor({ timeout: 15_000 });
+        await page.locator('[data-testid="device-incident"]', { hasText: 'Black screen' }).waitFor({ timeout: 10_000 });
+        await page.locator('[data-testid="monitor-panel"] [data-condition="black"] [data-phase="active"]').waitFor({ timeout: 5000 });
+        const truth = await getJson(`${vpt.url}${devicePath('sim1')}/sim`);
+        assert.equal(truth.faults.black, true, 'the sim plays the black picture');
+        await sim.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+        await viewportShot(page, 'device-sim-faults');
+
+        // The toast links to the incident.
+        await toast.locator('a').click();
+        await page.waitForURL(/\/incidents\/\d+$/);
+        incidentId = Number(new URL(page.url()).pathname.split('/').pop());
+        assert.ok(incidentId > 0, 'the toast names its incident');
+        await page.locator('[data-testid="incident-page"][data-status="active"]').waitFor();
+
+        // The Incidents page lists it as active.
+        await page.locator('a.nav-link', { hasText: 'Incidents' }).click();
         const row = page.locator(`[data-testid="incidents-active"] tr[data-device="${host.id}/sim1"]`);
         await row.waitFor({ timeout: 10_000 });
         await row.locator('[data-kind="black"]').waitFor();
-        incidentId = Number(await row.getAttribute('data-incident'));
-        assert.ok(incidentId > 0, 'the row names its incident');
+        assert.equal(Number(await row.getAttribute('data-incident')), incidentId, 'the row is the toast\'s incident');
         await page.locator('[data-testid="nav-badge-active-incidents"]', { hasText: '1' }).waitFor({ timeout: 5000 });
 
         // The duration of an active incident ticks.
@@ -121,11 +148,6 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
         await eventually('the duration to tick', async () => (await row.locator('[data-testid="incident-duration"]').innerText()) !== first, 5000);
         await assertNoRawJson(page);
         await screenshot(page, 'incidents-active');
-
-        // The toast links to the incident.
-        await toast.locator('a').click();
-        await page.waitForURL(`${vpt.url}/incidents/${incidentId}`);
-        await page.locator('[data-testid="incident-page"][data-status="active"]').waitFor();
 
         // The wall shows sim1 with the incident's red border, sim2 as fine.
         await page.locator('a.nav-link', { hasText: 'Wall' }).click();
@@ -144,9 +166,16 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
         );
         await screenshot(page, 'wall-incident');
 
-        // Clearing the fault resolves it: the tile turns back, the list moves it to resolved.
-        await setFaults('sim1', {});
+        // Clearing the fault from sim1's panel (the tile opens its device view) resolves it.
+        await tile.click();
+        await sim.locator('[data-testid="sim-black"][aria-checked="true"]').waitFor({ timeout: 10_000 });
+        await sim.locator('[data-testid="sim-clear"]').click();
+        await sim.locator('[data-testid="sim-black"][aria-checked="false"]').waitFor();
+        await sim.locator('[data-testid="sim-state"]', { hasText: 'None' }).waitFor();
+        assert.equal(await sim.locator('[data-testid="sim-clear"]').count(), 0, 'nothing left to clear');
         await page.locator('.toast[data-tone="resolved"]', { hasText: `${host.id}/sim1` }).waitFor({ timeout: 15_000 });
+        await page.locator('[data-testid="device-incident"]').waitFor({ state: 'detached', timeout: 10_000 });
+        await page.locator('a.nav-link', { hasText: 'Wall' }).click();
         await page.locator(`.wall-tile[data-device="${host.id}/sim1"][data-state="ok"]`).waitFor({ timeout: 10_000 });
         await page.locator('a.nav-link', { hasText: 'Incidents' }).click();
         await page
@@ -224,6 +253,23 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
         const panel = page.locator('[data-testid="monitor-panel"]');
         await panel.locator('[data-testid="monitor-state"]', { hasText: 'On' }).waitFor({ timeout: 15_000 });
         await panel.locator('[data-condition="black"] [data-phase="clear"]').waitFor({ timeout: 10_000 });
+
+        // The sim panel reads faults set elsewhere again when the page gets the focus back.
+        const sim = page.locator('[data-testid="sim-panel"]');
+        const lostKeys = sim.locator('[data-testid="sim-drop_key_probability"]');
+        await sim.locator('[data-testid="sim-state"]', { hasText: 'None' }).waitFor({ timeout: 10_000 });
+        await setFaults('sim1', { drop_key_probability: 0.25 });
+        await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+        await sim.locator('[data-testid="sim-state"]', { hasText: '1 on' }).waitFor({ timeout: 5000 });
+        assert.equal(await lostKeys.inputValue(), '25');
+        // A share above 100 % is refused next to its field and not sent; a valid one is sent.
+        await lostKeys.fill('150');
+        await lostKeys.press('Enter');
+        await sim.locator('[data-error-for="drop_key_probability"]').waitFor();
+        await lostKeys.fill('0');
+        await lostKeys.press('Enter');
+        await sim.locator('[data-testid="sim-state"]', { hasText: 'None' }).waitFor();
+        await eventually('the sim to lose no key presses', async () => (await getJson(`${vpt.url}${devicePath('sim1')}/sim`)).faults.drop_key_probability === 0, 5000);
 
         // A value out of range is refused next to its field, and nothing is sent.
         await panel.locator('input[data-field="fps"]').fill('100');

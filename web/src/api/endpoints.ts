@@ -11,6 +11,8 @@ import type {
   Reference,
   ReferencePatch,
   ReferenceUpload,
+  SimFaults,
+  SimState,
   SystemInfo,
   SystemStatus,
   VerifyRequest,
@@ -83,6 +85,15 @@ export const api = {
       method: 'DELETE',
       headers: lockHeaders(token),
       keepalive,
+    }),
+
+  sim: (host: string, id: string, signal?: AbortSignal) => request<SimState>(`${devicePath(host, id)}/sim`, { signal }),
+  /** Replaces all of the sim's faults (omitted ones are cleared). */
+  setSimFaults: (host: string, id: string, faults: SimFaults, lockToken: string | null) =>
+    request<SimState>(`${devicePath(host, id)}/sim`, {
+      method: 'POST',
+      body: { faults },
+      headers: lockHeaders(lockToken),
     }),
 
   references: (signal?: AbortSignal) => request<Reference[]>('/api/references', { signal }),

@@ -55,6 +55,29 @@ export interface Device {
   lock: LockInfo | null;
 }
 
+/** Faults a simulated device (capability `sim`) plays on purpose. All off by default. */
+export interface SimFaults {
+  /** The picture stops changing; keys still change the screen behind it. */
+  freeze: boolean;
+  /** The picture is black while the device still sends a signal. */
+  black: boolean;
+  /** Capture gets no picture. */
+  no_signal: boolean;
+  /** 0–1: the share of key presses that are lost. */
+  drop_key_probability: number;
+  /** 0–60000: how late a screen change shows. */
+  transition_delay_ms: number;
+}
+
+/** A simulated device's ground truth (the fields the UI reads). */
+export interface SimState {
+  powered: boolean;
+  screen: string;
+  faults: SimFaults;
+  keys_received: number;
+  keys_dropped: number;
+}
+
 export interface Host {
   id: string;
   name: string;

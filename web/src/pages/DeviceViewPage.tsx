@@ -12,6 +12,7 @@ import { MonitoringPanel } from '../components/device/MonitoringPanel';
 import { NewReferencePanel } from '../components/device/NewReferencePanel';
 import { PowerPanel } from '../components/device/PowerPanel';
 import { RemotePad } from '../components/device/RemotePad';
+import { SimFaultsPanel } from '../components/device/SimFaultsPanel';
 import { TextSender } from '../components/device/TextSender';
 import { ReplayPicture, TimelineBar, useTimeline } from '../components/device/Timeline';
 import { Icon } from '../components/Icon';
@@ -74,10 +75,18 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   const remoteDisabled = controlsDisabled || !device.remote;
   const hasCapture = device.capture !== null || device.capabilities.includes('capture');
   const hasPower = device.power !== null || device.capabilities.includes('power');
+  const isSim = device.capabilities.includes('sim');
 
   const onControlError = useCallback(
     (err: unknown) => {
       toast.show(errorMessage(err));
+      lock.noteRefusal(err);
+    },
+    [toast, lock],
+  );
+  const onFaultError = useCallback(
+    (err: unknown) => {
+      toast.show(`Faults unchanged: ${errorMessage(err)}`);
       lock.noteRefusal(err);
     },
     [toast, lock],
@@ -263,6 +272,16 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
               disabled={controlsDisabled}
               lockToken={token}
               onError={onControlError}
+            />
+          ) : null}
+          {isSim ? (
+            <SimFaultsPanel
+              key={`${device.host}/${device.id}`}
+              host={device.host}
+              device={device.id}
+              disabled={controlsDisabled}
+              lockToken={token}
+              onError={onFaultError}
             />
           ) : null}
         </aside>

@@ -315,6 +315,9 @@ export function MonitoringPanel({ host, device, disabled, incident, onSaved }: M
     if (replaceDraft) setDraft(draftOf(answer.settings));
   }, []);
 
+  // An incident opening or closing changes a phase: read it at once rather than at the next poll.
+  const incidentKey = incident ? `${incident.id}:${incident.status}` : '';
+
   // Settings once, then the status every few seconds (settings too, unless being edited).
   useEffect(() => {
     if (!visible) return undefined;
@@ -339,7 +342,7 @@ export function MonitoringPanel({ host, device, disabled, incident, onSaved }: M
       controller.abort();
       window.clearInterval(timer);
     };
-  }, [host, device, visible]);
+  }, [host, device, visible, incidentKey]);
 
   const update = (change: (d: Draft) => Draft, path?: string) => {
     setDraft((d) => (d ? change(d) : d));
