@@ -139,7 +139,8 @@ describe('references and verifications in the web UI', { timeout: 240_000 }, () 
       try {
         await page.goto(`${vpt.url}/references`);
         const labels = await page.locator('.nav-link span').allInnerTexts();
-        assert.deepEqual(labels.slice(0, 3), ['Dashboard', 'Devices', 'References']);
+        // Watching devices first (devices, wall, incidents), then what tests are made of.
+        assert.deepEqual(labels.slice(0, 5), ['Dashboard', 'Devices', 'Wall', 'Incidents', 'References']);
         await page.locator('.state-panel', { hasText: 'No references yet' }).waitFor({ timeout: 15_000 });
         assert.match(await page.locator('.state-panel').innerText(), /draw a rectangle on a device's live picture/i);
         await assertNoRawJson(page);
