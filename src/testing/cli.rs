@@ -310,6 +310,7 @@ async fn follow_run(
     let mut pending: Vec<u8> = Vec::new();
     let mut last_run = Value::Null;
     let mut announced_device = false;
+    let mut announced_step: Option<u64> = None;
     loop {
         let wait = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let chunk = match wait {
@@ -344,6 +345,7 @@ async fn follow_run(
                     last_run = run.clone();
                 }
                 Some("step_started") => {
+                    announced_step = event["index"].as_u64();
                     println!(
                         "  [{}] {}",
                         event["index"].as_u64().map_or(0, |i| i + 1),
@@ -352,6 +354,15 @@ async fn follow_run(
                 }
                 Some("step_finished") => {
                     let step = &event["step"];
+                    // A step that started before this stream opened arrives finished only.
+                    if step["index"].as_u64() != announced_step {
+                        println!(
+                            "  [{}] {}",
+                            step["index"].as_u64().map_or(0, |i| i + 1),
+                            step["label"].as_str().unwrap_or("")
+                        );
+                    }
+                    announced_step = None;
                     let status = step["status"].as_str().unwrap_or("?");
                     let mark = if status == "passed" { "ok" } else { "FAILED" };
                     let detail = step["detail"]
