@@ -7,27 +7,11 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Options, Vpt, eventually, get_json, sim_host_config, wait_host_status};
+use common::{
+    Options, Vpt, call, eventually, free_port, get_json, post, put, sim_host_config,
+    wait_host_status,
+};
 use serde_json::{Value, json};
-
-async fn call(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = common::client().request(method, url);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn post(url: &str, body: Value) -> (u16, Value) {
-    call(reqwest::Method::POST, url, Some(body)).await
-}
-
-async fn put(url: &str, body: Value) -> (u16, Value) {
-    call(reqwest::Method::PUT, url, Some(body)).await
-}
 
 /// Short delays so a test sees incidents open and close within a second or two.
 fn quick_settings(freeze: bool) -> Value {
@@ -219,14 +203,6 @@ async fn freeze_and_no_signal_open_their_own_incidents_and_no_signal_hides_black
     assert_eq!(incidents(&server, "status=resolved").await.len(), 2);
     assert_eq!(incidents(&server, "kind=freeze").await.len(), 1);
     assert!(incidents(&server, "status=active").await.is_empty());
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn start_host(name: &str, server: &str, token: &str, data: Option<&std::path::Path>) -> Vpt {

@@ -8,7 +8,10 @@ mod common;
 use std::time::Duration;
 
 use common::bench::Bench;
-use common::{BIN, Options, Vpt, eventually, get_json, sim_host_config, wait_host_status};
+use common::{
+    BIN, Options, Vpt, call, eventually, free_port, get_json, post, sim_host_config,
+    wait_host_status,
+};
 use serde_json::{Value, json};
 
 /// Runs answer when they end; queries are quick.
@@ -17,21 +20,6 @@ fn http() -> reqwest::Client {
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client")
-}
-
-async fn call(method: reqwest::Method, url: &str, body: Option<Value>) -> (u16, Value) {
-    let mut request = http().request(method, url);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.expect("request");
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-async fn post(url: &str, body: Value) -> (u16, Value) {
-    call(reqwest::Method::POST, url, Some(body)).await
 }
 
 async fn create_testcase(server: &str, body: Value) -> i64 {
@@ -334,15 +322,6 @@ async fn queued_and_running_runs_can_be_cancelled() {
     let quick = create_testcase(server, json!({"name": "quick", "steps": simple_steps(0)})).await;
     let next = start_run(server, quick, sim2).await;
     assert_eq!(wait_ended(server, next).await["status"], "passed");
-}
-
-/// A fixed port, so a restarted server is found again by its host.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn start_host(name: &str, server: &str, token: &str) -> Vpt {

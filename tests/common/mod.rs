@@ -224,6 +224,47 @@ pub fn client() -> reqwest::Client {
         .expect("http client")
 }
 
+/// Sends a request and returns the status and the JSON body (`Null` when there is none). Runs
+/// answer when they end, so the client waits up to a minute.
+pub async fn call(
+    method: reqwest::Method,
+    url: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client");
+    let mut request = client.request(method, url);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+pub async fn post(url: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    call(reqwest::Method::POST, url, Some(body)).await
+}
+
+pub async fn put(url: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    call(reqwest::Method::PUT, url, Some(body)).await
+}
+
+/// A port free now, for a server that must come back on the same address after a restart.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
 pub async fn get_json(url: &str) -> serde_json::Value {
     let response = client().get(url).send().await.expect("request");
     assert!(

@@ -144,10 +144,23 @@ async fn acknowledge(
             .map_err(|e| ApiError::bad_request("invalid_json", format!("body: {e}")))?
     };
     let by = super::runs::started_by(body.by, "ui")?;
-    find(&state, id).await?;
+    update(&state, id, move |c| queries::acknowledge(c, id, &by)).await
+}
+
+/// Applies a change to incident `id` (the query answers the incident, or nothing when there is
+/// no such incident) and tells the UI.
+async fn update(
+    state: &AppState,
+    id: i64,
+    change: impl FnOnce(
+        &mut rusqlite::Connection,
+    ) -> Result<Option<Incident>, crate::server::db::DbError>
+    + Send
+    + 'static,
+) -> ApiResult<Json<Incident>> {
     let incident = state
         .db
-        .call(move |c| queries::acknowledge(c, id, &by))
+        .call(change)
         .await
         .map_err(db_error)?
         .ok_or_else(|| ApiError::not_found("incident", &id.to_string()))?;
@@ -178,17 +191,10 @@ async fn false_positive(
         ));
     }
     let by = super::runs::started_by(body.by, "ui")?;
-    find(&state, id).await?;
-    let incident = state
-        .db
-        .call(move |c| queries::mark_false_positive(c, id, &comment, &by))
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found("incident", &id.to_string()))?;
-    state
-        .events
-        .publish(Event::new("incident.updated", &incident));
-    Ok(Json(incident))
+    update(&state, id, move |c| {
+        queries::mark_false_positive(c, id, &comment, &by)
+    })
+    .await
 }
 
 async fn frame(
