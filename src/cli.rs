@@ -46,6 +46,11 @@ pub enum Command {
     /// step; exits 0 when all passed, 1 when a test failed, 2 on an infrastructure error
     /// (bad input, no device, host lost, server unreachable), 3 on timeout.
     Run(crate::testing::cli::RunArgs),
+    /// Manage users in the data dir's database (works whether or not the server runs).
+    User {
+        #[command(subcommand)]
+        command: crate::server::auth::setup::UserCommand,
+    },
     /// Exit 0 if the local server (or, with --host, host) answers its health check.
     Healthcheck {
         /// Check the host API (`/host/health`) instead of the server's (`/api/health`).

@@ -25,6 +25,7 @@ pub struct Config {
     pub runs: RunsConfig,
     pub host: HostConfig,
     pub mdns: MdnsConfig,
+    pub auth: AuthConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -138,6 +139,49 @@ impl Default for HostConfig {
             devices: None,
         }
     }
+}
+
+/// Users, sessions and API tokens of the server (docs/security.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// Off only on a loopback bind: every request then acts as the admin `local`.
+    pub enabled: bool,
+    /// Lifetime of a login session, counted from the login.
+    pub session_hours: u32,
+    /// Failed logins in a row after which a user name is locked (an address: four times this).
+    pub login_max_failures: u32,
+    /// How long a lockout lasts.
+    pub lockout_minutes: u32,
+    /// Other origins allowed to call the API with credentials. Empty: same origin only.
+    pub cors_origins: Vec<String>,
+    /// Which hosts presenting the join token are approved without an admin.
+    pub auto_approve_hosts: AutoApprove,
+    /// Serve `/metrics` without a token.
+    pub metrics_public: bool,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            session_hours: 24,
+            login_max_failures: 5,
+            lockout_minutes: 15,
+            cors_origins: Vec::new(),
+            auto_approve_hosts: AutoApprove::Loopback,
+            metrics_public: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoApprove {
+    /// Hosts connecting from this machine (`vpt all`).
+    Loopback,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -465,6 +509,39 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "host.ring_seconds must be a positive number".into(),
             ));
+        }
+        self.validate_auth()
+    }
+
+    fn validate_auth(&self) -> Result<(), ConfigError> {
+        let auth = &self.auth;
+        // Auth off on an address others can reach would hand the whole fleet to anyone.
+        if !auth.enabled && !self.server.bind.ip().is_loopback() {
+            return Err(ConfigError::Invalid(format!(
+                "auth.enabled = false is only allowed when server.bind is a loopback address \
+                 (it is {}); bind to 127.0.0.1 for a single bench, or keep auth on",
+                self.server.bind
+            )));
+        }
+        if !(1..=24 * 366).contains(&auth.session_hours) {
+            return Err(ConfigError::Invalid(
+                "auth.session_hours must be 1 to 8784".into(),
+            ));
+        }
+        if auth.login_max_failures == 0 || auth.lockout_minutes == 0 {
+            return Err(ConfigError::Invalid(
+                "auth.login_max_failures and auth.lockout_minutes must be at least 1".into(),
+            ));
+        }
+        for origin in &auth.cors_origins {
+            let ok = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.ends_with('/')
+                && axum::http::HeaderValue::from_str(origin).is_ok();
+            if !ok {
+                return Err(ConfigError::Invalid(format!(
+                    "auth.cors_origins: `{origin}` is not an origin such as https://ci.example.com"
+                )));
+            }
         }
         Ok(())
     }
@@ -806,6 +883,29 @@ mod tests {
             config.host.heartbeat_interval_ms,
             defaults.host.heartbeat_interval_ms
         );
+        assert_eq!(config.auth.enabled, defaults.auth.enabled);
+        assert_eq!(config.auth.session_hours, defaults.auth.session_hours);
+        assert_eq!(
+            config.auth.auto_approve_hosts,
+            defaults.auth.auto_approve_hosts
+        );
+    }
+
+    #[test]
+    fn auth_off_needs_a_loopback_bind() {
+        let off = |bind: &str| {
+            Config::load(
+                None,
+                env(&[("VPT_AUTH__ENABLED", "false"), ("VPT_SERVER__BIND", bind)]),
+            )
+        };
+        assert!(off("127.0.0.1:5109").is_ok());
+        let err = off("0.0.0.0:5109").unwrap_err().to_string();
+        assert!(err.contains("auth.enabled"), "{err}");
+        let err = Config::load(None, env(&[("VPT_AUTH__AUTO_APPROVE_HOSTS", "sometimes")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sometimes"), "{err}");
     }
 
     fn load_text(text: &str) -> Result<Config, ConfigError> {

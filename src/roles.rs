@@ -34,6 +34,15 @@ pub fn main(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Command::User { command } = cli.command {
+        return match crate::server::auth::setup::run(&config.general.data_dir, command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("vpt: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     init_logging(&config.general.log);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -48,7 +57,9 @@ pub fn main(cli: Cli) -> ExitCode {
             Command::Host => run_host(config).await,
             Command::All => run_all(config).await,
             Command::Healthcheck { host, url } => healthcheck(&config, host, url).await,
-            Command::GenConfig | Command::Check(_) | Command::Run(_) => Ok(()),
+            Command::GenConfig | Command::Check(_) | Command::Run(_) | Command::User { .. } => {
+                Ok(())
+            }
         }
     });
     // Capture threads and blocking DB calls must not keep the process alive after the roles end.

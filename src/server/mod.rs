@@ -3,6 +3,7 @@
 //! and `vpt all` can use port 0 and learn the real address.
 
 pub mod api;
+pub mod auth;
 pub mod campaigns;
 pub mod db;
 pub mod demo;
@@ -63,6 +64,8 @@ pub struct AppState {
     pub campaign_runs: campaigns::CampaignRuns,
     /// Wakes the scheduler when a schedule is created, changed or deleted.
     pub schedules_changed: Arc<tokio::sync::Notify>,
+    /// Session and token caches, login throttling.
+    pub auth: auth::Auth,
 }
 
 /// How long in-flight requests may take to finish once shutdown starts.
@@ -109,6 +112,15 @@ impl Server {
                 tracing::info!(testcases, "demo test cases created");
             }
         }
+        if config.auth.enabled {
+            auth::setup::first_admin(&db)
+                .await
+                .context("cannot create the first admin")?;
+        } else {
+            tracing::warn!(
+                "auth is off (auth.enabled = false): every request acts as the admin `local`"
+            );
+        }
         let registry = Registry::load(db.clone(), events.clone(), locks.clone()).await?;
         let mdns = if config.mdns.enabled {
             match Mdns::start(
@@ -128,6 +140,7 @@ impl Server {
             None
         };
         let state = AppState {
+            auth: auth::Auth::new(&config.auth),
             config: Arc::new(config),
             db,
             registry,
@@ -170,11 +183,21 @@ impl Server {
     }
 
     pub fn router(state: AppState) -> Router {
-        api::router(state.clone())
+        let cors = auth_cors(&state.config.auth.cors_origins);
+        let router = api::router(state.clone())
             .merge(metrics::router())
             .merge(web::router())
+            // Inside the latency layer, so refusals are counted too.
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::middleware::check,
+            ))
             .layer(axum::middleware::from_fn(metrics::http::track))
-            .with_state(state)
+            .with_state(state);
+        match cors {
+            Some(cors) => router.layer(cors),
+            None => router,
+        }
     }
 
     /// Serves until `shutdown` is cancelled, then closes host links and returns.
@@ -217,6 +240,34 @@ impl Server {
         let _ = std::fs::remove_file(&url_file);
         result.context("server stopped with an error")
     }
+}
+
+/// CORS for the configured origins (none: same origin only, and no CORS headers at all).
+fn auth_cors(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{HeaderName, Method, header};
+    if origins.is_empty() {
+        return None;
+    }
+    // Origins were checked when the configuration was loaded.
+    let origins: Vec<_> = origins.iter().filter_map(|o| o.parse().ok()).collect();
+    Some(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(origins)
+            .allow_credentials(true)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::DELETE,
+                Method::PATCH,
+            ])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                HeaderName::from_static(auth::CSRF_HEADER),
+                HeaderName::from_static(api::devices::LOCK_HEADER),
+            ]),
+    )
 }
 
 /// Socket send buffer of client connections. Kept small so a live stream to a slow viewer

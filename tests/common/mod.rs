@@ -78,6 +78,9 @@ impl Vpt {
             .env("VPT_GENERAL__LOG", "info")
             // Seeding the demo userinterface renders every sim screen: only tests of it pay.
             .env("VPT_SERVER__DEMO_CONTENT", "false")
+            // Tests of other areas run as the single bench does, with auth off on loopback;
+            // tests/auth.rs turns it on (options' env comes after and wins).
+            .env("VPT_AUTH__ENABLED", "false")
             .env_remove("VPT_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -1,8 +1,10 @@
 //! The server's REST API: one module per domain, each with its own `router()`, merged here.
 //! Unknown `/api/...` routes answer a JSON 404; request bodies are capped.
 
+mod audit;
+mod auth;
 mod campaigns;
-mod devices;
+pub(crate) mod devices;
 mod events;
 mod hosts;
 mod incidents;
@@ -12,8 +14,10 @@ mod runs;
 mod schedules;
 mod system;
 mod testcases;
+mod tokens;
 pub mod trees;
 mod userinterfaces;
+mod users;
 mod verify;
 
 use axum::Router;
@@ -47,6 +51,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     let max_body = state.config.server.max_body_bytes;
     Router::new()
         .merge(system::router())
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(tokens::router())
+        .merge(audit::router())
         .merge(hosts::router())
         .merge(devices::router())
         .merge(events::router())

@@ -2,6 +2,7 @@
 //! [`Db::call`], so no query ever runs on the async runtime. WAL and foreign keys are on;
 //! migrations are plain SQL files compiled into the binary and applied in order at start.
 
+pub mod auth;
 pub mod campaigns;
 pub mod hosts;
 pub mod incidents;
@@ -36,6 +37,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_monitoring",
         include_str!("../../../migrations/0005_monitoring.sql"),
+    ),
+    (
+        "0006_auth",
+        include_str!("../../../migrations/0006_auth.sql"),
     ),
 ];
 

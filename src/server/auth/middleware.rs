@@ -1,0 +1,287 @@
+//! The one middleware every server request passes: find the route's rule, authenticate the
+//! caller (API token or session cookie), check the role, refuse cross-site changes made with a
+//! cookie, run the handler, and audit the change if the rule says so.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use super::cache::Cached;
+use super::rules::{Access, find};
+use super::{CSRF_HEADER, Principal, SESSION_COOKIE, Via, secret};
+use crate::api_error::ApiError;
+use crate::server::AppState;
+use crate::server::db::auth::Holder;
+
+pub async fn check(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    // The web UI's files (the router's fallback) have no matched route and are public.
+    let Some(route) = request.extensions().get::<MatchedPath>().cloned() else {
+        return next.run(request).await;
+    };
+    let method = request.method().clone();
+    let Some(rule) = find(&method, route.as_str()) else {
+        tracing::error!(%method, route = route.as_str(), "request refused: the route has no rule in src/server/auth/rules.rs");
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "no_rule",
+            "this route has no access rule; it is refused until it gets one",
+        )
+        .into_response();
+    };
+    let required = match rule.access {
+        Access::Public | Access::HostToken => return next.run(request).await,
+        Access::Metrics if state.config.auth.metrics_public => return next.run(request).await,
+        Access::Metrics => super::Role::Viewer,
+        Access::Role(role) => role,
+    };
+    let ip = client_ip(&request);
+    let principal = if state.auth.enabled {
+        match authenticate(&state, request.headers()).await {
+            Ok(Some(principal)) => principal,
+            Ok(None) => {
+                return unauthenticated("sign in, or send `Authorization: Bearer <API token>`");
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        Principal::local()
+    };
+    if principal.role < required {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "this needs the {required} role; {} has {}",
+                principal.name, principal.role
+            ),
+        )
+        .with("required_role", required.as_str())
+        .into_response();
+    }
+    if matches!(principal.via, Via::Session(_))
+        && let Err(e) = check_same_origin(&state, &method, request.headers())
+    {
+        return e.into_response();
+    }
+    let path = request.uri().path().to_string();
+    request.extensions_mut().insert(principal.clone());
+    let response = next.run(request).await;
+    if let Some(action) = rule.audit
+        && response.status().is_success()
+    {
+        let detail = serde_json::json!({
+            "method": method.as_str(),
+            "route": route.as_str(),
+            "status": response.status().as_u16(),
+        });
+        super::audit::record(
+            &state,
+            Some(&principal.name),
+            action,
+            Some(path),
+            detail,
+            ip,
+        )
+        .await;
+    }
+    response
+}
+
+fn unauthenticated(detail: &str) -> Response {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail).into_response()
+}
+
+pub fn client_ip(request: &Request) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// The client's address as a handler argument (absent in in-process tests without a socket).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
+/// The caller, as the middleware found it, as a handler argument.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Principal>().cloned().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "this route needs a signed-in caller",
+            )
+        })
+    }
+}
+
+/// The caller named by the request's API token or session cookie: `Ok(None)` when it carries
+/// neither, an error when the one it carries is not (or no longer) valid.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Principal>, ApiError> {
+    let (secret, is_token) = if let Some(token) = crate::server::link::bearer(headers) {
+        (token, true)
+    } else if let Some(session) = cookie(headers, SESSION_COOKIE) {
+        (session, false)
+    } else {
+        return Ok(None);
+    };
+    let hash = secret::sha256_hex(secret);
+    let holder = match state.auth.cache.get(&hash, Utc::now()) {
+        Cached::Hit(holder) => holder,
+        Cached::Miss => {
+            let key = hash.clone();
+            let found = state
+                .db
+                .call(move |c| {
+                    if is_token {
+                        crate::server::db::auth::token(c, &key)
+                    } else {
+                        crate::server::db::auth::session(c, &key)
+                    }
+                })
+                .await
+                .map_err(|e| ApiError::internal("cannot check credentials", e))?;
+            let Some(holder) = found else {
+                let what = if is_token {
+                    "the API token is unknown, expired or revoked"
+                } else {
+                    "the session has expired or ended; sign in again"
+                };
+                return Err(ApiError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    what,
+                ));
+            };
+            touch_later(state, &hash, &holder);
+            state.auth.cache.insert(hash.clone(), holder.clone());
+            holder
+        }
+    };
+    Ok(Some(Principal {
+        user_id: Some(holder.user_id),
+        name: holder.name.into(),
+        role: holder.role,
+        via: match holder.token_id {
+            Some(id) => Via::Token(id),
+            None => Via::Session(hash.into()),
+        },
+    }))
+}
+
+/// Records when a credential was last used, off the request's path.
+fn touch_later(state: &AppState, hash: &str, holder: &Holder) {
+    let db = state.db.clone();
+    let (hash, token_id) = (hash.to_string(), holder.token_id);
+    tokio::spawn(async move {
+        let result = db
+            .call(move |c| match token_id {
+                Some(id) => crate::server::db::auth::touch_token(c, id),
+                None => crate::server::db::auth::touch_session(c, &hash),
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "cannot record the last use of a credential");
+        }
+    });
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A change made with a session cookie must come from this server's own pages (or an allowed
+/// origin): its `Origin` must match, or, without `Origin`, it must carry the UI's header. A
+/// WebSocket opened with the cookie must not come from another site either.
+pub fn check_same_origin(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    let is_upgrade = headers.contains_key(header::UPGRADE);
+    let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe && !is_upgrade {
+        return Ok(());
+    }
+    let refused = |why: &str| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "cross_origin",
+            format!("{why}; changes made with a session cookie must come from this server's pages"),
+        )
+    };
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) if origin_allowed(state, origin, headers) => Ok(()),
+        Some(origin) => Err(refused(&format!("origin `{origin}` is not this server"))),
+        None if is_upgrade || headers.contains_key(CSRF_HEADER) => Ok(()),
+        None => Err(refused(&format!(
+            "the request has neither an `Origin` nor an `{CSRF_HEADER}` header"
+        ))),
+    }
+}
+
+fn origin_allowed(state: &AppState, origin: &str, headers: &HeaderMap) -> bool {
+    if state.config.auth.cors_origins.iter().any(|o| o == origin) {
+        return true;
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|rest| rest.eq_ignore_ascii_case(host))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; vpt_session=abc123 ; x=y"),
+        );
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc123"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+}
