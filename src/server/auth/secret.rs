@@ -53,7 +53,7 @@ pub fn decoy_hash() -> &'static str {
 
 pub fn check_new_password(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS || chars > MAX_PASSWORD_CHARS {
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
         return Err(format!(
             "a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
         ));
