@@ -47,6 +47,7 @@ show_logs() {
 say "starting vpt all in $work/data"
 env -u VPT_CONFIG VPT_SERVER__BIND=127.0.0.1:0 VPT_HOST__BIND=127.0.0.1:0 \
   VPT_MDNS__ENABLED=false VPT_SERVER__DEMO_CONTENT=false VPT_HOST__NAME=promcheck \
+  VPT_AUTH__ENABLED=false \
   "$VPT_BIN" all --data-dir "$work/data" >"$work/vpt.log" 2>&1 &
 vpt_pid=$!
 for _ in $(seq 1 200); do

@@ -32,6 +32,8 @@ impl Proc {
             .env("VPT_SERVER__BIND", "127.0.0.1:0")
             .env("VPT_HOST__BIND", "127.0.0.1:0")
             .env("VPT_MDNS__ENABLED", "false")
+            // Benchmarks measure the single bench: auth off on loopback.
+            .env("VPT_AUTH__ENABLED", "false")
             .env("VPT_GENERAL__LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
