@@ -39,7 +39,7 @@ ip link set lo up
 ip link set lo multicast on
 export VPT_MDNS__ENABLED=true VPT_HOST__HEARTBEAT_INTERVAL_MS=200
 TOKEN=0123456789abcdef0123456789
-VPT_SERVER__BIND=127.0.0.1:5109 VPT_SERVER__HOST_TOKEN=$TOKEN {bin} server --data-dir {d}/server 2>{d}/server.log &
+VPT_AUTH__ENABLED=false VPT_SERVER__BIND=127.0.0.1:5109 VPT_SERVER__HOST_TOKEN=$TOKEN {bin} server --data-dir {d}/server 2>{d}/server.log &
 VPT_HOST__BIND=127.0.0.1:0 VPT_HOST__NAME=lan-host VPT_HOST__TOKEN=$TOKEN {bin} host --data-dir {d}/host 2>{d}/host.log &
 VPT_HOST__BIND=127.0.0.1:0 VPT_HOST__NAME=stranger VPT_HOST__TOKEN=wrong-token-wrong-token {bin} host --data-dir {d}/stranger 2>{d}/stranger.log &
 for i in $(seq 1 150); do

@@ -81,6 +81,14 @@ impl Server {
     /// Opens the database, loads known hosts and settles the host token.
     pub async fn prepare(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
+        // Auth off where others can reach the server would hand the whole fleet to anyone.
+        if !config.auth.enabled && !addr.ip().is_loopback() {
+            anyhow::bail!(
+                "auth.enabled = false is only allowed when the server listens on a loopback \
+                 address (it listens on {addr}); bind to 127.0.0.1 for a single bench, or keep \
+                 auth on"
+            );
+        }
         let data_dir = config.general.data_dir.clone();
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
