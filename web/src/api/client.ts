@@ -20,6 +20,14 @@ export function isNetworkError(err: unknown): boolean {
   return err instanceof ApiError && err.status === 0;
 }
 
+/** A server detail ("wrong user name or password") as a sentence: capital first, full stop last. */
+export function asSentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const first = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(first) ? first : `${first}.`;
+}
+
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
@@ -28,6 +36,8 @@ export function errorMessage(err: unknown): string {
 
 const STATUS_SENTENCES: Record<number, string> = {
   400: 'The request was not accepted.',
+  401: 'Sign in to continue.',
+  403: 'Your role does not allow this.',
   404: 'Not found.',
   409: 'That is not possible right now.',
   413: 'The request is too large.',
@@ -65,10 +75,41 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   keepalive?: boolean;
+  /**
+   * Whether a `401 unauthenticated` answer means the session ended (the default). Sign-in calls
+   * turn this off: a 401 is part of their answer.
+   */
+  sessionCheck?: boolean;
+}
+
+/**
+ * Sent with every request. The server refuses changes made with the session cookie unless they
+ * carry it (or a same-origin `Origin`): another site's page cannot add it to a request.
+ */
+export const CSRF_HEADERS: Readonly<Record<string, string>> = { 'X-Vpt-Csrf': '1' };
+
+interface AuthListeners {
+  /** A request answered `401 unauthenticated`: the session ended or was never there. */
+  onSessionEnded: () => void;
+  /** A request answered `403 forbidden`: the caller's role may have changed meanwhile. */
+  onForbidden: () => void;
+}
+
+let authListeners: AuthListeners | null = null;
+
+/** Lets the sign-in state hear what API answers say about the session. */
+export function setAuthListeners(listeners: AuthListeners | null): void {
+  authListeners = listeners;
+}
+
+/** Tells the sign-in state about a refused request made outside `request()` (e.g. a stream). */
+export function noteAuthStatus(status: number, code?: string): void {
+  if (status === 401 && (code === undefined || code === 'unauthenticated')) authListeners?.onSessionEnded();
+  else if (status === 403 && code === 'forbidden') authListeners?.onForbidden();
 }
 
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
+  const headers: Record<string, string> = { Accept: 'application/json', ...CSRF_HEADERS, ...options.headers };
   let body: string | Blob | undefined;
   if (options.rawBody) {
     headers['Content-Type'] = options.rawBody.contentType;
@@ -90,7 +131,11 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'Cannot reach the vpt server.');
   }
-  if (!res.ok) throw await errorFromResponse(res);
+  if (!res.ok) {
+    const err = await errorFromResponse(res);
+    if (options.sessionCheck !== false) noteAuthStatus(err.status, err.code);
+    throw err;
+  }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;

@@ -1,3 +1,4 @@
+import { CSRF_HEADERS } from './client';
 import type { ServerEvent } from './types';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -119,7 +120,7 @@ async function serverAnswers(): Promise<boolean> {
   const controller = new AbortController();
   const timer = window.setTimeout(() => controller.abort(), 3000);
   try {
-    const res = await fetch('/api/health', { signal: controller.signal, cache: 'no-store' });
+    const res = await fetch('/api/health', { signal: controller.signal, cache: 'no-store', headers: CSRF_HEADERS });
     return res.ok;
   } catch {
     return false;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { RefObject } from 'react';
-import { ApiError, errorFromResponse, errorMessage } from '../api/client';
+import { ApiError, CSRF_HEADERS, errorFromResponse, errorMessage, noteAuthStatus } from '../api/client';
 import { FrameStats } from '../lib/frameStats';
 import { MjpegParser, boundaryFromContentType } from '../lib/mjpeg';
 import type { MjpegFrame } from '../lib/mjpeg';
@@ -110,8 +110,12 @@ export function useMjpegStream(url: string | null, canvasRef: RefObject<HTMLCanv
       while (!signal.aborted) {
         liveThisConnection = false;
         try {
-          const res = await fetch(url, { signal, cache: 'no-store' });
-          if (!res.ok) throw await errorFromResponse(res);
+          const res = await fetch(url, { signal, cache: 'no-store', headers: CSRF_HEADERS });
+          if (!res.ok) {
+            const refused = await errorFromResponse(res);
+            noteAuthStatus(refused.status, refused.code);
+            throw refused;
+          }
           if (!res.body) throw new Error('This browser cannot read streamed responses.');
           const parser = new MjpegParser(boundaryFromContentType(res.headers.get('content-type')));
           const reader = res.body.getReader();

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { CSRF_HEADERS, noteAuthStatus } from '../api/client';
 
 export interface Snapshot {
   /** An object URL of the newest picture, or null before the first one. */
@@ -26,8 +27,11 @@ export function useSnapshot(url: string | null, running: boolean, everyMs: numbe
     const next = async () => {
       let wait = everyMs;
       try {
-        const res = await fetch(url, { cache: 'no-store', signal: controller.signal });
-        if (!res.ok) throw new Error(`status ${res.status}`);
+        const res = await fetch(url, { cache: 'no-store', signal: controller.signal, headers: CSRF_HEADERS });
+        if (!res.ok) {
+          noteAuthStatus(res.status);
+          throw new Error(`status ${res.status}`);
+        }
         const blob = await res.blob();
         if (controller.signal.aborted) return;
         const src = URL.createObjectURL(blob);
