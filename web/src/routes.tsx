@@ -2,6 +2,7 @@
 
 import { lazy } from 'react';
 import type { ComponentType } from 'react';
+import type { Role } from './api/auth';
 import { PageLoadFailed } from './components/PageLoadFailed';
 import type { RouteParams } from './lib/router';
 import { DashboardPage } from './pages/DashboardPage';
@@ -37,7 +38,13 @@ const IncidentsPage = lazyPage(() => import('./pages/IncidentsPage').then((m) =>
 const IncidentPage = lazyPage(() => import('./pages/IncidentPage').then((m) => m.IncidentPage));
 const WallPage = lazyPage(() => import('./pages/WallPage').then((m) => m.WallPage));
 
-export type NavBadge = 'active-incidents';
+// Accounts: one's own API tokens; users, host approval and the audit log for admins.
+const TokensPage = lazyPage(() => import('./pages/TokensPage').then((m) => m.TokensPage));
+const UsersPage = lazyPage(() => import('./pages/UsersPage').then((m) => m.UsersPage));
+const HostsAdminPage = lazyPage(() => import('./pages/HostsAdminPage').then((m) => m.HostsAdminPage));
+const AuditPage = lazyPage(() => import('./pages/AuditPage').then((m) => m.AuditPage));
+
+export type NavBadge = 'active-incidents' | 'pending-hosts';
 
 export interface PageProps {
   params: RouteParams;
@@ -48,10 +55,23 @@ export interface AppRoute {
   page: ComponentType<PageProps>;
   /**
    * `also`: other path prefixes the sidebar link stands for (e.g. `/campaign-runs` under Runs);
-   * `badge`: a live count shown next to the label.
+   * `badge`: a live count shown next to the label; `group`: listed under that heading.
    */
-  nav?: { label: string; icon: string; also?: string[]; badge?: NavBadge };
+  nav?: { label: string; icon: string; also?: string[]; badge?: NavBadge; group?: NavGroup };
+  /** The least role the page is for: others get a "needs the … role" page, and no sidebar link. */
+  role?: Role;
+  /** What the page is for, said to a user whose role does not open it. */
+  purpose?: string;
+  /** The top bar's label for a page without a sidebar link of its own. */
+  section?: string;
 }
+
+export type NavGroup = 'admin';
+
+export const NAV_GROUP_LABELS: Record<NavGroup, string> = { admin: 'Admin' };
+
+const CREATE_TESTS = 'Creating test cases, campaigns and schedules is for testers.';
+const ADMIN = (what: string) => `${what} is for admins.`;
 
 export const routes: AppRoute[] = [
   { path: '/', page: DashboardPage, nav: { label: 'Dashboard', icon: 'dashboard' } },
@@ -64,18 +84,40 @@ export const routes: AppRoute[] = [
   { path: '/navigation', page: NavigationPage, nav: { label: 'Navigation', icon: 'tree' } },
   { path: '/navigation/:ui', page: NavigationPage },
   { path: '/tests', page: TestCasesPage, nav: { label: 'Tests', icon: 'tests' } },
-  { path: '/tests/new', page: TestCaseEditorPage },
+  { path: '/tests/new', page: TestCaseEditorPage, role: 'tester', purpose: CREATE_TESTS },
   { path: '/tests/campaigns', page: CampaignsPage },
-  { path: '/tests/campaigns/new', page: CampaignEditorPage },
+  { path: '/tests/campaigns/new', page: CampaignEditorPage, role: 'tester', purpose: CREATE_TESTS },
   { path: '/tests/campaigns/:id', page: CampaignEditorPage },
   { path: '/tests/schedules', page: SchedulesPage },
-  { path: '/tests/schedules/new', page: ScheduleEditorPage },
+  { path: '/tests/schedules/new', page: ScheduleEditorPage, role: 'tester', purpose: CREATE_TESTS },
   { path: '/tests/schedules/:id', page: ScheduleEditorPage },
   { path: '/tests/:id', page: TestCaseEditorPage },
   { path: '/runs', page: RunsPage, nav: { label: 'Runs', icon: 'runs', also: ['/campaign-runs'] } },
   { path: '/runs/:id', page: RunPage },
   { path: '/campaign-runs/:id', page: CampaignRunPage },
   { path: '/settings', page: SettingsPage, nav: { label: 'Settings', icon: 'settings' } },
+  { path: '/tokens', page: TokensPage, section: 'Account' },
+  {
+    path: '/admin/users',
+    page: UsersPage,
+    nav: { label: 'Users', icon: 'users', group: 'admin' },
+    role: 'admin',
+    purpose: ADMIN('Managing users'),
+  },
+  {
+    path: '/admin/hosts',
+    page: HostsAdminPage,
+    nav: { label: 'Hosts', icon: 'server', group: 'admin', badge: 'pending-hosts' },
+    role: 'admin',
+    purpose: ADMIN('Approving hosts'),
+  },
+  {
+    path: '/admin/audit',
+    page: AuditPage,
+    nav: { label: 'Audit log', icon: 'report', group: 'admin' },
+    role: 'admin',
+    purpose: ADMIN('Reading the audit log'),
+  },
 ];
 
 export interface NavItem {
@@ -84,10 +126,22 @@ export interface NavItem {
   icon: string;
   also: string[];
   badge?: NavBadge;
+  group?: NavGroup;
+  role?: Role;
 }
 
 export const navItems: NavItem[] = routes.flatMap((route) =>
-    route.nav
-    ? [{ path: route.path, label: route.nav.label, icon: route.nav.icon, also: route.nav.also ?? [], badge: route.nav.badge }]
+  route.nav
+    ? [
+        {
+          path: route.path,
+          label: route.nav.label,
+          icon: route.nav.icon,
+          also: route.nav.also ?? [],
+          badge: route.nav.badge,
+          group: route.nav.group,
+          role: route.role,
+        },
+      ]
     : [],
 );

@@ -1,4 +1,5 @@
-// The name this browser uses when it takes a device's control lock.
+// The name this browser uses when it takes a device's control lock, acknowledges an incident or
+// starts a run: the signed-in user's name, or (with auth off) a name kept in this browser.
 
 import { useSyncExternalStore } from 'react';
 
@@ -28,8 +29,22 @@ function writeStorage(value: string): void {
 }
 
 let fallbackName: string | null = null;
+let accountName: string | null = null;
+
+/** The signed-in user's name, which then stands for this browser everywhere; null with auth off. */
+export function setAccountName(name: string | null): void {
+  if (name === accountName) return;
+  accountName = name;
+  window.dispatchEvent(new Event(CHANGE_EVENT));
+}
+
+/** How runs started here are labelled (`ui`, or `ui:<user>` when signed in). */
+export function startedByMe(): string {
+  return accountName ? `ui:${accountName}`.slice(0, 64) : 'ui';
+}
 
 export function getDisplayName(): string {
+  if (accountName) return accountName;
   const stored = readStorage()?.trim();
   if (stored) return stored;
   // Generated once and remembered, so a person keeps the same lock name across visits.

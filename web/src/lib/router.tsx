@@ -34,9 +34,13 @@ export function setNavigationGuard(next: NavigationGuard): () => void {
   };
 }
 
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
+/**
+ * Moves the app to `to`. `force` skips the unsaved-work guard: for moves the user did not ask
+ * for and cannot refuse (the session ended).
+ */
+export function navigate(to: string, options: { replace?: boolean; force?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
-  if (guard && !guard(to)) return;
+  if (!options.force && guard && !guard(to)) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.scrollTo(0, 0);

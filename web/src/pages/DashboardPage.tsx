@@ -1,8 +1,10 @@
 import { DiscoveredList } from '../components/DiscoveredList';
 import { HostCard } from '../components/HostCard';
 import { ServerStatusCard } from '../components/ServerStatusCard';
-import { EmptyState, ErrorState, SkeletonCard } from '../components/States';
+import { Banner, EmptyState, ErrorState, SkeletonCard } from '../components/States';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { Link } from '../lib/router';
+import { useHostApprovals } from '../store/HostApprovals';
 import { sortedHosts } from '../store/liveState';
 import { useLiveStore } from '../store/LiveStore';
 
@@ -40,6 +42,23 @@ function HostsSection() {
   );
 }
 
+/** For admins: hosts that connected but cannot join until someone approves them. */
+function PendingHostsNotice() {
+  const { pending } = useHostApprovals();
+  if (pending === 0) return null;
+  return (
+    <div className="pending-hosts-notice" data-testid="pending-hosts-notice">
+      <Banner tone="warning" icon="server">
+        <strong>
+          {pending} {pending === 1 ? 'host is' : 'hosts are'} waiting for approval.
+        </strong>{' '}
+        {pending === 1 ? 'It' : 'They'} cannot join until an admin approves {pending === 1 ? 'it' : 'them'}.{' '}
+        <Link to="/admin/hosts">Review on the Hosts page</Link>
+      </Banner>
+    </div>
+  );
+}
+
 export function DashboardPage() {
   useDocumentTitle('Dashboard');
   const { state } = useLiveStore();
@@ -52,6 +71,7 @@ export function DashboardPage() {
         <h1>Dashboard</h1>
         <p className="page-sub">The server, its hosts and their devices, updated live.</p>
       </div>
+      <PendingHostsNotice />
       <ServerStatusCard />
       <section className="stack" aria-labelledby="hosts-title">
         <h2 id="hosts-title" className="section-title">

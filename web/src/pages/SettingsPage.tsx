@@ -1,11 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
+import { ROLE_ABILITIES } from '../api/auth';
+import { ChangePasswordDialog } from '../components/ChangePasswordDialog';
 import { Icon } from '../components/Icon';
+import { RoleBadge } from '../components/RoleGate';
 import { ErrorState, Skeleton } from '../components/States';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { formatBytes, formatDateTime, formatDuration, tickingUptime } from '../lib/format';
 import { setDisplayName, useDisplayName } from '../lib/identity';
+import { navigate } from '../lib/router';
+import { useAuth } from '../store/Auth';
 import { useLiveStore } from '../store/LiveStore';
 
 const MAX_NAME_LENGTH = 64;
@@ -61,6 +66,39 @@ function NameForm() {
           {invalid ?? (saved ? 'Saved.' : '')}
         </span>
       </form>
+    </section>
+  );
+}
+
+/** With auth on, the account stands for this browser: its name is the one others see. */
+function AccountPanel() {
+  const { me, signOut } = useAuth();
+  const [dialog, setDialog] = useState(false);
+  if (!me) return null;
+  return (
+    <section className="card" aria-labelledby="account-title">
+      <div className="card-head">
+        <h2 id="account-title" className="card-title">
+          <Icon name="user" /> Your account
+        </h2>
+        <RoleBadge role={me.role} />
+      </div>
+      <p className="muted small">
+        Signed in as <strong>{me.name}</strong>: others see this name when you take control of a device or acknowledge an
+        incident. {ROLE_ABILITIES[me.role]}
+      </p>
+      <div className="account-actions">
+        <button type="button" className="button" onClick={() => setDialog(true)}>
+          <Icon name="lock" size={14} /> Change password
+        </button>
+        <button type="button" className="button" onClick={() => navigate('/tokens')}>
+          <Icon name="key" size={14} /> API tokens
+        </button>
+        <button type="button" className="button" onClick={() => void signOut()}>
+          <Icon name="logout" size={14} /> Sign out
+        </button>
+      </div>
+      {dialog ? <ChangePasswordDialog onClose={() => setDialog(false)} /> : null}
     </section>
   );
 }
@@ -127,13 +165,15 @@ function ServerPanel() {
 
 export function SettingsPage() {
   useDocumentTitle('Settings');
+  const { me } = useAuth();
+  const authOn = me?.auth_enabled ?? true;
   return (
     <div className="stack narrow">
       <div className="page-head">
         <h1>Settings</h1>
-        <p className="page-sub">Preferences for this browser, and facts about the server.</p>
+        <p className="page-sub">{authOn ? 'Your account' : 'Preferences for this browser'}, and facts about the server.</p>
       </div>
-      <NameForm />
+      {authOn ? <AccountPanel /> : <NameForm />}
       <ServerPanel />
     </div>
   );

@@ -10,9 +10,11 @@ interface DialogProps {
   children: ReactNode;
   footer: ReactNode;
   testId?: string;
+  /** Room for long content, e.g. a secret on one line. */
+  wide?: boolean;
 }
 
-export function Dialog({ title, onClose, children, footer, testId }: DialogProps) {
+export function Dialog({ title, onClose, children, footer, testId, wide = false }: DialogProps) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
@@ -22,7 +24,7 @@ export function Dialog({ title, onClose, children, footer, testId }: DialogProps
   }, [onClose]);
   return (
     <div className="dialog-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
+      <div className={wide ? 'dialog dialog-wide' : 'dialog'} role="dialog" aria-modal="true" aria-label={title} data-testid={testId}>
         <div className="panel-head">
           <h2 className="panel-title">{title}</h2>
           <button type="button" className="icon-button icon-xs" onClick={onClose} aria-label="Close">

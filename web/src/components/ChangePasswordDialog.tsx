@@ -1,0 +1,124 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { ApiError, asSentence, errorMessage } from '../api/client';
+import { authApi } from '../api/auth';
+import { useAuth } from '../store/Auth';
+import { Dialog } from './nav/Dialog';
+
+export const MIN_PASSWORD_CHARS = 8;
+export const MAX_PASSWORD_CHARS = 256;
+
+/** Why a new password cannot be used, or null when it can. */
+export function passwordProblem(password: string): string | null {
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_CHARS) return `At least ${MIN_PASSWORD_CHARS} characters.`;
+  if (length > MAX_PASSWORD_CHARS) return `At most ${MAX_PASSWORD_CHARS} characters.`;
+  return null;
+}
+
+export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
+  const { passwordChanged } = useAuth();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ field: 'current' | 'next' | 'repeat' | 'form'; message: string } | null>(null);
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const weak = passwordProblem(next);
+    if (!current) return setError({ field: 'current', message: 'Enter your current password.' });
+    if (weak) return setError({ field: 'next', message: weak });
+    if (next === current) return setError({ field: 'next', message: 'Choose a password different from the current one.' });
+    if (repeat !== next) return setError({ field: 'repeat', message: 'The two new passwords differ.' });
+    setBusy(true);
+    setError(null);
+    try {
+      await authApi.changePassword(current, next);
+      onClose();
+      // The server ended every session of this user, this one included.
+      passwordChanged();
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof ApiError && err.code === 'bad_credentials') setError({ field: 'current', message: 'This is not your current password.' });
+      else if (err instanceof ApiError && err.code === 'weak_password') setError({ field: 'next', message: asSentence(errorMessage(err)) });
+      else setError({ field: 'form', message: asSentence(errorMessage(err)) });
+    }
+  };
+
+  const problem = (field: 'current' | 'next' | 'repeat') =>
+    error?.field === field ? (
+      <span className="field-error" role="alert">
+        {error.message}
+      </span>
+    ) : null;
+
+  return (
+    <Dialog
+      title="Change your password"
+      onClose={onClose}
+      testId="password-dialog"
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()} data-testid="password-save">
+            {busy ? 'Changing…' : 'Change password'}
+          </button>
+        </>
+      }
+    >
+      <form className="stack-sm" onSubmit={(e) => void submit(e)} noValidate>
+        <label className="field">
+          <span className="field-label">Current password</span>
+          <input
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            autoFocus
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            aria-invalid={error?.field === 'current' || undefined}
+            data-testid="password-current"
+          />
+          {problem('current')}
+        </label>
+        <label className="field">
+          <span className="field-label">New password</span>
+          <input
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            aria-invalid={error?.field === 'next' || undefined}
+            data-testid="password-new"
+          />
+          {problem('next') ?? <span className="field-help">At least {MIN_PASSWORD_CHARS} characters.</span>}
+        </label>
+        <label className="field">
+          <span className="field-label">New password again</span>
+          <input
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+            aria-invalid={error?.field === 'repeat' || undefined}
+            data-testid="password-repeat"
+          />
+          {problem('repeat')}
+        </label>
+        {/* Enter in a field submits. */}
+        <button type="submit" hidden />
+      </form>
+      <p className="muted small">Changing it signs you out everywhere, here too: sign in again with the new password.</p>
+      {error?.field === 'form' ? (
+        <p className="form-error" role="alert">
+          {error.message}
+        </p>
+      ) : null}
+    </Dialog>
+  );
+}
