@@ -3,6 +3,7 @@ import { errorMessage } from '../api/client';
 import { testingApi } from '../api/testing';
 import type { Campaign, CampaignBody, Target } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { Banner, ErrorState, Skeleton } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { RunDialog } from '../components/testing/RunDialog';
@@ -11,8 +12,10 @@ import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
+import { startedByMe } from '../lib/identity';
 import { Link, navigate } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 
 const LEAVE_WARNING = 'This campaign has unsaved changes. Leave and lose them?';
 
@@ -60,6 +63,8 @@ function BackLink() {
 
 function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (c: Campaign) => void }) {
   const toast = useToast();
+  // Viewers read the campaign: nothing in it can be changed or run.
+  const canEdit = useCan('tester');
   const [draft, setDraft] = useState<Draft>(() => (saved ? draftOf(saved) : EMPTY));
   const [baseline, setBaseline] = useState(() => JSON.stringify(bodyOf(saved ? draftOf(saved) : EMPTY)));
   const [adding, setAdding] = useState('');
@@ -134,29 +139,31 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
               </span>
             ) : null}
           </div>
-          <div className="head-actions">
-            <button
-              type="button"
-              className="button"
-              disabled={saving}
-              onClick={async () => {
-                if (dirty || !saved) {
-                  if (!(await save())) return;
-                }
-                setDialog('run');
-              }}
-            >
-              <Icon name="play" size={14} /> {dirty || !saved ? 'Save and run' : 'Run'}
-            </button>
-            <button type="button" className="button button-primary" onClick={() => void save()} disabled={saving || (!dirty && saved !== null)} data-testid="save">
-              <Icon name="check" size={14} /> {saving ? 'Saving…' : 'Save'}
-            </button>
-            {saved ? (
-              <button type="button" className="icon-button icon-button-danger" onClick={() => setDialog('delete')} aria-label="Delete" title="Delete">
-                <Icon name="trash" size={16} />
+          {canEdit ? (
+            <div className="head-actions">
+              <button
+                type="button"
+                className="button"
+                disabled={saving}
+                onClick={async () => {
+                  if (dirty || !saved) {
+                    if (!(await save())) return;
+                  }
+                  setDialog('run');
+                }}
+              >
+                <Icon name="play" size={14} /> {dirty || !saved ? 'Save and run' : 'Run'}
               </button>
-            ) : null}
-          </div>
+              <button type="button" className="button button-primary" onClick={() => void save()} disabled={saving || (!dirty && saved !== null)} data-testid="save">
+                <Icon name="check" size={14} /> {saving ? 'Saving…' : 'Save'}
+              </button>
+              {saved ? (
+                <button type="button" className="icon-button icon-button-danger" onClick={() => setDialog('delete')} aria-label="Delete" title="Delete">
+                  <Icon name="trash" size={16} />
+                </button>
+              ) : null}
+            </div>
+          ) : <ReadOnlyNote what="running and editing campaigns" />}
         </div>
       </div>
       {error ? (
@@ -165,6 +172,7 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
         </Banner>
       ) : null}
 
+      <fieldset className="read-only-fieldset" disabled={!canEdit}>
       <section className="panel">
         <div className="details-grid">
           <label className="field span-2">
@@ -224,28 +232,30 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
             </li>
           ))}
         </ol>
-        <div className="action-add">
-          <select className="input select input-sm grow" value={adding} onChange={(e) => setAdding(e.target.value)} aria-label="Test case to add" data-testid="campaign-add-select">
-            <option value="">{testcases.data ? 'Choose a test case to add…' : 'Loading the test cases…'}</option>
-            {(testcases.data ?? []).map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name} ({t.steps} steps)
-              </option>
-            ))}
-          </select>
-          <button
-            type="button"
-            className="button button-sm"
-            disabled={!adding}
-            onClick={() => {
-              setIds([...draft.testcaseIds, Number(adding)]);
-              setAdding('');
-            }}
-            data-testid="campaign-add"
-          >
-            <Icon name="plus" size={13} /> Add
-          </button>
-        </div>
+        {canEdit ? (
+          <div className="action-add">
+            <select className="input select input-sm grow" value={adding} onChange={(e) => setAdding(e.target.value)} aria-label="Test case to add" data-testid="campaign-add-select">
+              <option value="">{testcases.data ? 'Choose a test case to add…' : 'Loading the test cases…'}</option>
+              {(testcases.data ?? []).map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} ({t.steps} steps)
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              className="button button-sm"
+              disabled={!adding}
+              onClick={() => {
+                setIds([...draft.testcaseIds, Number(adding)]);
+                setAdding('');
+              }}
+              data-testid="campaign-add"
+            >
+              <Icon name="plus" size={13} /> Add
+            </button>
+          </div>
+        ) : null}
         {testcases.error ? <p className="form-error">The test cases could not be loaded: {testcases.error}</p> : null}
       </section>
 
@@ -259,15 +269,16 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
         <TargetPicker value={draft.target} onChange={(target) => setDraft({ ...draft, target })} testIdPrefix="campaign-target" />
         {targetIncomplete ? <p className="muted small">Pick a device, or choose “Any free device”.</p> : null}
       </section>
+      </fieldset>
 
-      {dialog === 'run' && saved ? (
+      {dialog === 'run' && saved && canEdit ? (
         <RunDialog
           what={saved.name}
           kind="campaign"
           initialTarget={saved.target}
           onClose={() => setDialog(null)}
           start={async (target) => {
-            const run = await testingApi.runCampaign(saved.id, { target, started_by: 'ui' });
+            const run = await testingApi.runCampaign(saved.id, { target, started_by: startedByMe() });
             return `/campaign-runs/${run.id}`;
           }}
         />

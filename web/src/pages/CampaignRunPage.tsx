@@ -11,9 +11,11 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
 import { formatDateTime } from '../lib/format';
+import { startedByMe } from '../lib/identity';
 import { Link, navigate } from '../lib/router';
 import { describeStartedBy, describeTarget, formatRunDuration, isFinished, runStatusInfo } from '../lib/testSteps';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 
 const POLL_MS = 5000;
 
@@ -51,6 +53,7 @@ export function CampaignRunPage({ params }: PageProps) {
   const [error, setError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
   const [again, setAgain] = useState(false);
+  const canRun = useCan('tester');
   useDocumentTitle(run ? `${run.name} · campaign run #${run.id}` : `Campaign run #${params.id ?? ''}`);
 
   const load = useCallback(() => {
@@ -147,11 +150,11 @@ export function CampaignRunPage({ params }: PageProps) {
             <span className="muted">Campaign run #{run.id}</span>
           </div>
           <div className="head-actions">
-            {!finished ? (
+            {!finished && canRun ? (
               <button type="button" className="button button-danger" onClick={() => void cancel()} disabled={cancelling}>
                 <Icon name="stop" size={14} /> {cancelling ? 'Cancelling…' : 'Cancel'}
               </button>
-            ) : (
+            ) : finished ? (
               <>
                 <a className="button" href={testingApi.campaignReportUrl(run.id)} download={`campaign-run-${run.id}.html`}>
                   <Icon name="download" size={14} /> Download HTML report
@@ -159,13 +162,13 @@ export function CampaignRunPage({ params }: PageProps) {
                 <a className="button" href={testingApi.campaignJunitUrl(run.id)} download={`campaign-run-${run.id}-junit.xml`}>
                   <Icon name="report" size={14} /> JUnit XML
                 </a>
-                {run.campaign_id !== null ? (
+                {run.campaign_id !== null && canRun ? (
                   <button type="button" className="button button-primary" onClick={() => setAgain(true)}>
                     <Icon name="play" size={14} /> Run again
                   </button>
                 ) : null}
               </>
-            )}
+            ) : null}
           </div>
         </div>
         <p className="page-sub">
@@ -260,14 +263,14 @@ export function CampaignRunPage({ params }: PageProps) {
           </tbody>
         </table>
       </div>
-      {again && run.campaign_id !== null ? (
+      {again && canRun && run.campaign_id !== null ? (
         <RunDialog
           what={run.name}
           kind="campaign"
           initialTarget={run.target}
           onClose={() => setAgain(false)}
           start={async (target) => {
-            const next = await testingApi.runCampaign(run.campaign_id ?? 0, { target, started_by: 'ui' });
+            const next = await testingApi.runCampaign(run.campaign_id ?? 0, { target, started_by: startedByMe() });
             return `/campaign-runs/${next.id}`;
           }}
         />

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { testingApi } from '../api/testing';
 import type { Campaign } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { EmptyState, ErrorState } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { RunDialog } from '../components/testing/RunDialog';
@@ -14,8 +15,10 @@ import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
 import { formatAgo, formatDateTime } from '../lib/format';
+import { startedByMe } from '../lib/identity';
 import { Link, navigate } from '../lib/router';
 import { describeStartedBy, describeTarget } from '../lib/testSteps';
+import { useCan } from '../store/Auth';
 
 function testsText(campaign: Campaign): string {
   const names = campaign.testcases.map((t) => t.name ?? `deleted test case ${t.id}`);
@@ -31,6 +34,7 @@ export function CampaignsPage() {
   const recent = useLoad((signal) => testingApi.campaignRuns({ limit: 10 }, signal), []);
   const [running, setRunning] = useState<Campaign | null>(null);
   const [deleting, setDeleting] = useState<Campaign | null>(null);
+  const canChange = useCan('tester');
   const reload = () => {
     campaigns.reload();
     recent.reload();
@@ -45,11 +49,13 @@ export function CampaignsPage() {
     content = <TableSkeleton />;
   } else if (data.length === 0) {
     content = (
-      <EmptyState icon="layers" title="No campaigns yet — create one">
+      <EmptyState icon="layers" title={canChange ? 'No campaigns yet — create one' : 'No campaigns yet'}>
         <p>A campaign runs several test cases one after another on the same device, with one report for all of them.</p>
-        <button type="button" className="button button-primary state-action" onClick={() => navigate('/tests/campaigns/new')}>
-          <Icon name="plus" size={15} /> New campaign
-        </button>
+        {canChange ? (
+          <button type="button" className="button button-primary state-action" onClick={() => navigate('/tests/campaigns/new')}>
+            <Icon name="plus" size={15} /> New campaign
+          </button>
+        ) : null}
       </EmptyState>
     );
   } else {
@@ -97,15 +103,19 @@ export function CampaignsPage() {
                   )}
                 </td>
                 <td className="cell-actions">
-                  <button type="button" className="button button-sm button-primary" onClick={() => setRunning(c)}>
-                    <Icon name="play" size={13} /> Run
-                  </button>
-                  <Link to={`/tests/campaigns/${c.id}`} className="icon-button icon-sm" title="Edit" aria-label={`Edit ${c.name}`}>
-                    <Icon name="edit" size={15} />
-                  </Link>
-                  <button type="button" className="icon-button icon-sm icon-button-danger" onClick={() => setDeleting(c)} title="Delete" aria-label={`Delete ${c.name}`}>
-                    <Icon name="trash" size={15} />
-                  </button>
+                  {canChange ? (
+                    <>
+                      <button type="button" className="button button-sm button-primary" onClick={() => setRunning(c)}>
+                        <Icon name="play" size={13} /> Run
+                      </button>
+                      <Link to={`/tests/campaigns/${c.id}`} className="icon-button icon-sm" title="Edit" aria-label={`Edit ${c.name}`}>
+                        <Icon name="edit" size={15} />
+                      </Link>
+                      <button type="button" className="icon-button icon-sm icon-button-danger" onClick={() => setDeleting(c)} title="Delete" aria-label={`Delete ${c.name}`}>
+                        <Icon name="trash" size={15} />
+                      </button>
+                    </>
+                  ) : null}
                 </td>
               </tr>
             ))}
@@ -123,9 +133,11 @@ export function CampaignsPage() {
           <h1>Tests</h1>
           <p className="page-sub">Campaigns run several test cases in order on one device and report them together.</p>
         </div>
-        <button type="button" className="button button-primary" onClick={() => navigate('/tests/campaigns/new')} data-testid="new-campaign">
-          <Icon name="plus" size={15} /> New campaign
-        </button>
+        {canChange ? (
+          <button type="button" className="button button-primary" onClick={() => navigate('/tests/campaigns/new')} data-testid="new-campaign">
+            <Icon name="plus" size={15} /> New campaign
+          </button>
+        ) : <ReadOnlyNote what="running and editing campaigns" />}
       </div>
       <TestsTabs active="/tests/campaigns" />
       {content}
@@ -175,14 +187,14 @@ export function CampaignsPage() {
           </div>
         </section>
       ) : null}
-      {running ? (
+      {running && canChange ? (
         <RunDialog
           what={running.name}
           kind="campaign"
           initialTarget={running.target}
           onClose={() => setRunning(null)}
           start={async (target) => {
-            const run = await testingApi.runCampaign(running.id, { target, started_by: 'ui' });
+            const run = await testingApi.runCampaign(running.id, { target, started_by: startedByMe() });
             return `/campaign-runs/${run.id}`;
           }}
         />

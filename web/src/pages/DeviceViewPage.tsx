@@ -29,6 +29,7 @@ import { formatIncidentDuration, incidentDurationMs, kindTitle } from '../lib/in
 import { useDisplayName } from '../lib/identity';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 import { useIncidents } from '../store/Incidents';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
 
@@ -66,6 +67,8 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   const hostOnline = host ? host.status === 'online' : device.status !== 'offline';
   const hostName = host?.name ?? device.host;
   const lock = useDeviceLock(device.host, device.id, me, device.lock);
+  // Viewers watch: no lock, remote, power, faults, references or monitoring changes.
+  const canControl = useCan('tester');
 
   const { state } = useLiveStore();
   const serverOffline = state.connection.state === 'offline';
@@ -111,7 +114,7 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
     [device.host, device.id, token, onControlError],
   );
 
-  useRemoteKeyboard(!remoteDisabled, remoteKeys, press);
+  useRemoteKeyboard(canControl && !remoteDisabled, remoteKeys, press);
 
   const [replayAt, setReplayAt] = useState<number | null>(null);
   const timeline = useTimeline(device.host, device.id, hostOnline && hasCapture);
@@ -175,16 +178,18 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
                 />
               )}
               tools={
-                <button
-                  type="button"
-                  className="button button-sm"
-                  aria-pressed={selection.selecting}
-                  onClick={() => (selection.selecting ? selection.stop() : selection.setSelecting(true))}
-                  disabled={selectDisabled && !selection.selecting}
-                  title="Drag a rectangle on the picture to make a reference of it or check it"
-                >
-                  <Icon name="select" size={14} /> Select area
-                </button>
+                canControl ? (
+                  <button
+                    type="button"
+                    className="button button-sm"
+                    aria-pressed={selection.selecting}
+                    onClick={() => (selection.selecting ? selection.stop() : selection.setSelecting(true))}
+                    disabled={selectDisabled && !selection.selecting}
+                    title="Drag a rectangle on the picture to make a reference of it or check it"
+                  >
+                    <Icon name="select" size={14} /> Select area
+                  </button>
+                ) : undefined
               }
             />
           ) : (
@@ -223,6 +228,7 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
               host={device.host}
               device={device.id}
               disabled={serverOffline || !hostOnline}
+              readOnly={!canControl}
               incident={incident}
               onSaved={(message) => toast.show(message, 'info')}
             />
@@ -230,60 +236,94 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
         ) : null}
 
         <aside className="device-side">
-          {selection.selecting ? (
-            <NewReferencePanel
-              device={device}
-              area={selection.area}
-              disabled={serverOffline || selectDisabled}
-              onClearArea={() => selection.setArea(null)}
-              onClose={selection.stop}
-              onChecked={selection.showRun}
-            />
-          ) : null}
-          <LockPanel lock={lock} me={me} disabled={serverOffline || !hostOnline} />
-          <section className="panel" aria-labelledby="remote-title">
-            <div className="panel-head">
-              <h2 id="remote-title" className="panel-title">
-                <Icon name="devices" size={16} /> Remote
-              </h2>
-              {device.remote ? <span className="muted small">{device.remote.kind}</span> : null}
-            </div>
-            {device.remote ? (
-              <>
-                <RemotePad keys={remoteKeys} disabled={remoteDisabled} onPress={press} flash={flash} />
-                <TextSender
+          {canControl ? (
+            <>
+              {selection.selecting ? (
+                <NewReferencePanel
+                  device={device}
+                  area={selection.area}
+                  disabled={serverOffline || selectDisabled}
+                  onClearArea={() => selection.setArea(null)}
+                  onClose={selection.stop}
+                  onChecked={selection.showRun}
+                />
+              ) : null}
+              <LockPanel lock={lock} me={me} disabled={serverOffline || !hostOnline} />
+              <section className="panel" aria-labelledby="remote-title">
+                <div className="panel-head">
+                  <h2 id="remote-title" className="panel-title">
+                    <Icon name="devices" size={16} /> Remote
+                  </h2>
+                  {device.remote ? <span className="muted small">{device.remote.kind}</span> : null}
+                </div>
+                {device.remote ? (
+                  <>
+                    <RemotePad keys={remoteKeys} disabled={remoteDisabled} onPress={press} flash={flash} />
+                    <TextSender
+                      host={device.host}
+                      id={device.id}
+                      disabled={remoteDisabled}
+                      lockToken={token}
+                      onError={onControlError}
+                      onSent={(text) => toast.show(`Sent “${text}”`, 'info')}
+                    />
+                  </>
+                ) : (
+                  <p className="muted small">This device has no remote configured.</p>
+                )}
+              </section>
+              {hasPower ? (
+                <PowerPanel
                   host={device.host}
                   id={device.id}
-                  disabled={remoteDisabled}
+                  initialState={device.power?.state ?? null}
+                  disabled={controlsDisabled}
                   lockToken={token}
                   onError={onControlError}
-                  onSent={(text) => toast.show(`Sent “${text}”`, 'info')}
                 />
-              </>
-            ) : (
-              <p className="muted small">This device has no remote configured.</p>
-            )}
-          </section>
-          {hasPower ? (
-            <PowerPanel
-              host={device.host}
-              id={device.id}
-              initialState={device.power?.state ?? null}
-              disabled={controlsDisabled}
-              lockToken={token}
-              onError={onControlError}
-            />
-          ) : null}
-          {isSim ? (
-            <SimFaultsPanel
-              key={`${device.host}/${device.id}`}
-              host={device.host}
-              device={device.id}
-              disabled={controlsDisabled}
-              lockToken={token}
-              onError={onFaultError}
-            />
-          ) : null}
+              ) : null}
+              {isSim ? (
+                <SimFaultsPanel
+                  key={`${device.host}/${device.id}`}
+                  host={device.host}
+                  device={device.id}
+                  disabled={controlsDisabled}
+                  lockToken={token}
+                  onError={onFaultError}
+                />
+              ) : null}
+            </>
+          ) : (
+            <>
+              <section className="panel" aria-labelledby="watch-title" data-testid="watch-only">
+                <div className="panel-head">
+                  <h2 id="watch-title" className="panel-title">
+                    <Icon name="eye" size={16} /> Watching
+                  </h2>
+                </div>
+                <p className="muted small">
+                  {lock.heldByOther ? (
+                    <>
+                      Controlled by <strong>{lock.heldByOther.owner}</strong>.{' '}
+                    </>
+                  ) : null}
+                  You see the live picture, the timeline and the monitoring settings. Pressing keys, switching the power,
+                  simulating faults and making references need the tester role.
+                </p>
+              </section>
+              {hasPower ? (
+                <PowerPanel
+                  host={device.host}
+                  id={device.id}
+                  initialState={device.power?.state ?? null}
+                  disabled
+                  readOnly
+                  lockToken={null}
+                  onError={onControlError}
+                />
+              ) : null}
+            </>
+          )}
         </aside>
       </div>
     </div>

@@ -6,6 +6,7 @@ import type { Incident } from '../api/monitoring';
 import { deviceHref } from '../components/DeviceRow';
 import { Icon } from '../components/Icon';
 import { IncidentMarkers, IncidentStatusBadge, KindBadge } from '../components/monitoring/IncidentBadges';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { Banner, ErrorState, Skeleton } from '../components/States';
 import { LightboxProvider, PictureThumb } from '../components/testing/Lightbox';
 import type { Picture } from '../components/testing/Lightbox';
@@ -25,6 +26,7 @@ import {
 import { useDisplayName } from '../lib/identity';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 import { useIncidents } from '../store/Incidents';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
 
@@ -189,6 +191,7 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
   const now = useNow(1000);
   const [acking, setAcking] = useState(false);
   const [marking, setMarking] = useState(false);
+  const canAck = useCan('tester');
   const device = useLiveDevice(incident.host, incident.device);
   const title = `${kindTitle(incident.kind)} on ${device?.name ?? incident.device}`;
   useDocumentTitle(`Incident #${incident.id} · ${kindTitle(incident.kind)}`);
@@ -215,27 +218,29 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
             <IncidentStatusBadge incident={incident} />
             <span className="muted">Incident #{incident.id}</span>
           </div>
-          <div className="head-actions">
-            <button
-              type="button"
-              className="button"
-              onClick={() => void acknowledge()}
-              disabled={acking || incident.acknowledged_at !== null}
-              data-testid="acknowledge"
-              title={incident.acknowledged_at ? 'Already acknowledged' : 'Say that someone is looking into it'}
-            >
-              <Icon name="check" size={14} /> {incident.acknowledged_at ? 'Acknowledged' : acking ? 'Acknowledging…' : 'Acknowledge'}
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => setMarking(true)}
-              disabled={marking || incident.false_positive}
-              data-testid="mark-false-positive"
-            >
-              <Icon name="flag" size={14} /> {incident.false_positive ? 'False positive' : 'Mark as false positive'}
-            </button>
-          </div>
+          {canAck ? (
+            <div className="head-actions">
+              <button
+                type="button"
+                className="button"
+                onClick={() => void acknowledge()}
+                disabled={acking || incident.acknowledged_at !== null}
+                data-testid="acknowledge"
+                title={incident.acknowledged_at ? 'Already acknowledged' : 'Say that someone is looking into it'}
+              >
+                <Icon name="check" size={14} /> {incident.acknowledged_at ? 'Acknowledged' : acking ? 'Acknowledging…' : 'Acknowledge'}
+              </button>
+              <button
+                type="button"
+                className="button"
+                onClick={() => setMarking(true)}
+                disabled={marking || incident.false_positive}
+                data-testid="mark-false-positive"
+              >
+                <Icon name="flag" size={14} /> {incident.false_positive ? 'False positive' : 'Mark as false positive'}
+              </button>
+            </div>
+          ) : <ReadOnlyNote what="acknowledging incidents" />}
         </div>
         <p className="page-sub">
           <KindBadge kind={incident.kind} /> <span className="mono">{incident.device}</span> on <strong>{incident.host}</strong> ·{' '}
@@ -253,7 +258,7 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
         </Banner>
       ) : null}
 
-      {marking && !incident.false_positive ? (
+      {marking && canAck && !incident.false_positive ? (
         <FalsePositiveForm
           incident={incident}
           onCancel={() => setMarking(false)}

@@ -12,6 +12,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { DEFAULT_USERINTERFACE, USERINTERFACE_KEY, usePreference } from '../lib/preferences';
 import { navigate } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 import { useLiveStore } from '../store/LiveStore';
 
 const pathFor = (name: string) => `/navigation/${encodeURIComponent(name)}`;
@@ -24,6 +25,7 @@ export function NavigationPage({ params }: PageProps) {
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
   const [dialog, setDialog] = useState<'new' | 'import' | null>(null);
+  const canEdit = useCan('tester');
   const [remembered, , remember] = usePreference(USERINTERFACE_KEY, DEFAULT_USERINTERFACE);
 
   useEffect(() => {
@@ -84,9 +86,11 @@ export function NavigationPage({ params }: PageProps) {
     content = (
       <EmptyState icon="tree" title="No userinterface yet">
         <p>A userinterface is an app under test; its navigation tree says how to reach each of its screens.</p>
-        <button type="button" className="button state-action" onClick={() => setDialog('new')}>
-          <Icon name="plus" size={15} /> New userinterface
-        </button>
+        {canEdit ? (
+          <button type="button" className="button state-action" onClick={() => setDialog('new')}>
+            <Icon name="plus" size={15} /> New userinterface
+          </button>
+        ) : null}
       </EmptyState>
     );
   } else if (wanted && !ui) {
@@ -125,17 +129,21 @@ export function NavigationPage({ params }: PageProps) {
               ))}
             </select>
           </label>
-          <button type="button" className="button button-sm" onClick={() => setDialog('new')}>
-            <Icon name="plus" size={14} /> New
-          </button>
-          <button type="button" className="button button-sm" onClick={() => setDialog('import')} data-testid="import">
-            <Icon name="upload" size={14} /> Import
-          </button>
+          {canEdit ? (
+            <>
+              <button type="button" className="button button-sm" onClick={() => setDialog('new')}>
+                <Icon name="plus" size={14} /> New
+              </button>
+              <button type="button" className="button button-sm" onClick={() => setDialog('import')} data-testid="import">
+                <Icon name="upload" size={14} /> Import
+              </button>
+            </>
+          ) : null}
         </div>
       </div>
       {content}
-      {dialog === 'new' ? <NewUserinterfaceDialog onCreated={(u) => opened(u, 'Created')} onClose={() => setDialog(null)} /> : null}
-      {dialog === 'import' ? <ImportDialog onImported={(u) => opened(u, 'Imported')} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'new' && canEdit ? <NewUserinterfaceDialog onCreated={(u) => opened(u, 'Created')} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'import' && canEdit ? <ImportDialog onImported={(u) => opened(u, 'Imported')} onClose={() => setDialog(null)} /> : null}
     </div>
   );
 }

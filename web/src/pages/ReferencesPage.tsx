@@ -4,11 +4,13 @@ import { Icon } from '../components/Icon';
 import { ReferenceCard } from '../components/references/ReferenceCard';
 import { TryDeviceSelect, useTryDevice } from '../components/references/TryDeviceSelect';
 import { UploadForm } from '../components/references/UploadForm';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { EmptyState, ErrorState, Skeleton } from '../components/States';
 import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useReferences } from '../hooks/useReferences';
 import { Link } from '../lib/router';
+import { useCan } from '../store/Auth';
 
 const ALL = '';
 
@@ -50,6 +52,7 @@ export function ReferencesPage() {
   const tryDevice = useTryDevice();
   const [filter, setFilter] = useState(ALL);
   const [uploadOpen, setUploadOpen] = useState(false);
+  const canEdit = useCan('tester');
 
   const list = references.data;
   const userinterfaces = [...new Set((list ?? []).map((r) => r.userinterface))].sort();
@@ -82,7 +85,7 @@ export function ReferencesPage() {
           choose <strong>Select area</strong> and save the area as an image or a text.
         </p>
         <p>You can also upload a PNG crop.</p>
-        {!uploadOpen ? (
+        {!uploadOpen && canEdit ? (
           <button type="button" className="button state-action" onClick={() => setUploadOpen(true)}>
             <Icon name="upload" size={15} /> Upload PNG
           </button>
@@ -121,19 +124,23 @@ export function ReferencesPage() {
       {list && list.length > 0 ? (
         <div className="toolbar">
           <UserinterfaceFilter options={userinterfaces} value={activeFilter} onChange={setFilter} />
-          <TryDeviceSelect tryDevice={tryDevice} />
+          {canEdit ? (
+            <TryDeviceSelect tryDevice={tryDevice} />
+          ) : null}
           <span className="toolbar-spacer" />
-          <button
-            type="button"
-            className="button"
-            onClick={() => setUploadOpen((open) => !open)}
-            aria-expanded={uploadOpen}
-          >
-            <Icon name="upload" size={15} /> Upload PNG
-          </button>
+          {canEdit ? (
+            <button
+              type="button"
+              className="button"
+              onClick={() => setUploadOpen((open) => !open)}
+              aria-expanded={uploadOpen}
+            >
+              <Icon name="upload" size={15} /> Upload PNG
+            </button>
+          ) : <ReadOnlyNote what="making, checking and editing references" />}
         </div>
       ) : null}
-      {uploadOpen ? (
+      {uploadOpen && canEdit ? (
         <UploadForm userinterfaces={userinterfaces} onUploaded={onUploaded} onClose={() => setUploadOpen(false)} />
       ) : null}
       {content}

@@ -17,10 +17,12 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useRun } from '../hooks/useRun';
 import { formatDateTime } from '../lib/format';
+import { startedByMe } from '../lib/identity';
 import { Link } from '../lib/router';
 import { revealInPage } from '../lib/scroll';
 import { describeStartedBy, describeTarget, formatRunDuration, isFinished } from '../lib/testSteps';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
 
 function BackLink({ campaignRunId }: { campaignRunId?: number | null }) {
@@ -111,6 +113,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
   const now = useNow(1000);
   const [cancelling, setCancelling] = useState(false);
   const [again, setAgain] = useState(false);
+  const canRun = useCan('tester');
   const finished = isFinished(run.status);
   const failure = finished ? firstFailure(run.steps) : null;
   useDocumentTitle(`Run #${run.id} · ${run.testcase_name}`);
@@ -152,11 +155,11 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
             <span className="muted">Run #{run.id}</span>
           </div>
           <div className="head-actions">
-            {!finished ? (
+            {!finished && canRun ? (
               <button type="button" className="button button-danger" onClick={() => void cancel()} disabled={cancelling} data-testid="cancel-run">
                 <Icon name="stop" size={14} /> {cancelling ? 'Cancelling…' : 'Cancel'}
               </button>
-            ) : (
+            ) : finished ? (
               <>
                 <a className="button" href={testingApi.reportUrl(run.id)} download={`run-${run.id}.html`} data-testid="download-html">
                   <Icon name="download" size={14} /> Download HTML report
@@ -164,13 +167,13 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
                 <a className="button" href={testingApi.junitUrl(run.id)} download={`run-${run.id}-junit.xml`} data-testid="download-junit">
                   <Icon name="report" size={14} /> JUnit XML
                 </a>
-                {run.testcase_id !== null ? (
+                {run.testcase_id !== null && canRun ? (
                   <button type="button" className="button button-primary" onClick={() => setAgain(true)} data-testid="run-again">
                     <Icon name="play" size={14} /> Run again
                   </button>
                 ) : null}
               </>
-            )}
+            ) : null}
           </div>
         </div>
         <p className="page-sub">
@@ -284,13 +287,13 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
         </section>
       ) : null}
 
-      {again && run.testcase_id !== null ? (
+      {again && canRun && run.testcase_id !== null ? (
         <RunDialog
           what={run.testcase_name}
           initialTarget={run.host && run.device ? { host: run.host, device: run.device } : run.target}
           onClose={() => setAgain(false)}
           start={async (target) => {
-            const next = await testingApi.startRun({ testcase_id: run.testcase_id ?? 0, target, started_by: 'ui' });
+            const next = await testingApi.startRun({ testcase_id: run.testcase_id ?? 0, target, started_by: startedByMe() });
             return `/runs/${next.id}`;
           }}
         />

@@ -3,6 +3,7 @@ import { errorMessage } from '../api/client';
 import { testingApi } from '../api/testing';
 import type { Schedule, ScheduleBody, Target } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { Banner, EmptyState, ErrorState, Skeleton } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { FiringText, Switch } from '../components/testing/ScheduleParts';
@@ -17,6 +18,7 @@ import { CRON_PRESETS, describeCron, formatIn, fromLocalInput, toLocalInput } fr
 import { formatDateTime } from '../lib/format';
 import { Link, navigate } from '../lib/router';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 
 const LEAVE_WARNING = 'This schedule has unsaved changes. Leave and lose them?';
 
@@ -111,6 +113,8 @@ function Firings({ schedule }: { schedule: Schedule }) {
 
 function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (s: Schedule) => void }) {
   const toast = useToast();
+  // Viewers read the schedule and its firings; nothing in it can be changed.
+  const canEdit = useCan('tester');
   const now = useNow(10_000);
   const [draft, setDraft] = useState<Draft>(() => (saved ? draftOf(saved) : EMPTY));
   const [baseline, setBaseline] = useState(() => JSON.stringify(bodyOf(saved ? draftOf(saved) : EMPTY)));
@@ -173,16 +177,18 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
               </span>
             ) : null}
           </div>
-          <div className="head-actions">
-            <button type="button" className="button button-primary" onClick={() => void save()} disabled={saving || (!dirty && saved !== null)} data-testid="save">
-              <Icon name="check" size={14} /> {saving ? 'Saving…' : 'Save'}
-            </button>
-            {saved ? (
-              <button type="button" className="icon-button icon-button-danger" onClick={() => setDeleting(true)} aria-label="Delete" title="Delete">
-                <Icon name="trash" size={16} />
+          {canEdit ? (
+            <div className="head-actions">
+              <button type="button" className="button button-primary" onClick={() => void save()} disabled={saving || (!dirty && saved !== null)} data-testid="save">
+                <Icon name="check" size={14} /> {saving ? 'Saving…' : 'Save'}
               </button>
-            ) : null}
-          </div>
+              {saved ? (
+                <button type="button" className="icon-button icon-button-danger" onClick={() => setDeleting(true)} aria-label="Delete" title="Delete">
+                  <Icon name="trash" size={16} />
+                </button>
+              ) : null}
+            </div>
+          ) : <ReadOnlyNote what="editing schedules" />}
         </div>
       </div>
 
@@ -207,6 +213,7 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
         </Banner>
       ) : null}
 
+      <fieldset className="read-only-fieldset" disabled={!canEdit}>
       <section className="panel">
         <div className="details-grid">
           <label className="field span-2">
@@ -315,6 +322,8 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
         </div>
         <TargetPicker value={draft.target} onChange={(target) => setDraft({ ...draft, target })} testIdPrefix="schedule-target" />
       </section>
+
+      </fieldset>
 
       {saved ? <Firings schedule={saved} /> : null}
 

@@ -3,6 +3,7 @@ import { errorMessage } from '../api/client';
 import { testingApi } from '../api/testing';
 import type { Schedule } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { EmptyState, ErrorState } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { FiringText, Switch, scheduleBody } from '../components/testing/ScheduleParts';
@@ -17,6 +18,7 @@ import { describeCron, formatIn } from '../lib/cron';
 import { formatDateTime } from '../lib/format';
 import { Link, navigate } from '../lib/router';
 import { describeTarget } from '../lib/testSteps';
+import { useCan } from '../store/Auth';
 
 export function SchedulesPage() {
   useDocumentTitle('Schedules');
@@ -25,6 +27,7 @@ export function SchedulesPage() {
   const schedules = useLoad((signal) => testingApi.schedules(signal), []);
   const [deleting, setDeleting] = useState<Schedule | null>(null);
   const [toggling, setToggling] = useState<number | null>(null);
+  const canChange = useCan('tester');
   useServerEvents(['schedule.'], schedules.reload, schedules.reload);
 
   const toggle = async (s: Schedule) => {
@@ -48,11 +51,13 @@ export function SchedulesPage() {
     content = <TableSkeleton />;
   } else if (data.length === 0) {
     content = (
-      <EmptyState icon="calendar" title="No schedules yet — create one">
+      <EmptyState icon="calendar" title={canChange ? 'No schedules yet — create one' : 'No schedules yet'}>
         <p>A schedule starts a test case or a campaign at set times, e.g. every night at 02:00, and keeps what each firing did.</p>
-        <button type="button" className="button button-primary state-action" onClick={() => navigate('/tests/schedules/new')}>
-          <Icon name="plus" size={15} /> New schedule
-        </button>
+        {canChange ? (
+          <button type="button" className="button button-primary state-action" onClick={() => navigate('/tests/schedules/new')}>
+            <Icon name="plus" size={15} /> New schedule
+          </button>
+        ) : null}
       </EmptyState>
     );
   } else {
@@ -78,7 +83,12 @@ export function SchedulesPage() {
               return (
                 <tr key={s.id} className={s.enabled ? undefined : 'row-disabled'} data-schedule={s.name}>
                   <td>
-                    <Switch checked={s.enabled} onChange={() => void toggle(s)} disabled={toggling === s.id} label={`${s.enabled ? 'Pause' : 'Enable'} ${s.name}`} />
+                    <Switch
+                      checked={s.enabled}
+                      onChange={() => void toggle(s)}
+                      disabled={!canChange || toggling === s.id}
+                      label={canChange ? `${s.enabled ? 'Pause' : 'Enable'} ${s.name}` : `${s.name} is ${s.enabled ? 'on' : 'paused'}`}
+                    />
                   </td>
                   <td className="cell-main">
                     <Link to={`/tests/schedules/${s.id}`} className="row-title">
@@ -110,12 +120,16 @@ export function SchedulesPage() {
                     {s.max_runs ? <div className="muted small">{s.fired} of {s.max_runs} runs</div> : null}
                   </td>
                   <td className="cell-actions">
-                    <Link to={`/tests/schedules/${s.id}`} className="icon-button icon-sm" title="Edit" aria-label={`Edit ${s.name}`}>
-                      <Icon name="edit" size={15} />
-                    </Link>
-                    <button type="button" className="icon-button icon-sm icon-button-danger" onClick={() => setDeleting(s)} title="Delete" aria-label={`Delete ${s.name}`}>
-                      <Icon name="trash" size={15} />
-                    </button>
+                    {canChange ? (
+                      <>
+                        <Link to={`/tests/schedules/${s.id}`} className="icon-button icon-sm" title="Edit" aria-label={`Edit ${s.name}`}>
+                          <Icon name="edit" size={15} />
+                        </Link>
+                        <button type="button" className="icon-button icon-sm icon-button-danger" onClick={() => setDeleting(s)} title="Delete" aria-label={`Delete ${s.name}`}>
+                          <Icon name="trash" size={15} />
+                        </button>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               );
@@ -133,9 +147,11 @@ export function SchedulesPage() {
           <h1>Tests</h1>
           <p className="page-sub">Schedules start a test case or a campaign from a cron expression (in UTC).</p>
         </div>
-        <button type="button" className="button button-primary" onClick={() => navigate('/tests/schedules/new')} data-testid="new-schedule">
-          <Icon name="plus" size={15} /> New schedule
-        </button>
+        {canChange ? (
+          <button type="button" className="button button-primary" onClick={() => navigate('/tests/schedules/new')} data-testid="new-schedule">
+            <Icon name="plus" size={15} /> New schedule
+          </button>
+        ) : <ReadOnlyNote what="editing schedules" />}
       </div>
       <TestsTabs active="/tests/schedules" />
       {content}

@@ -4,6 +4,7 @@ import { navApi } from '../api/nav';
 import { testingApi } from '../api/testing';
 import type { TestCase, TestCaseBody, TestStep } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { Banner, ErrorState, Skeleton } from '../components/States';
 import { ChipsInput } from '../components/testing/ChipsInput';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
@@ -18,6 +19,7 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
 import { formatDateTime } from '../lib/format';
+import { startedByMe } from '../lib/identity';
 import { DEFAULT_USERINTERFACE, USERINTERFACE_KEY, usePreference } from '../lib/preferences';
 import { PAD_KEYS } from '../lib/remoteKeys';
 import { Link, navigate } from '../lib/router';
@@ -35,6 +37,7 @@ import {
 } from '../lib/testSteps';
 import type { StepPath } from '../lib/testSteps';
 import type { PageProps } from '../routes';
+import { useCan } from '../store/Auth';
 import { sortedDevices } from '../store/liveState';
 import { useLiveStore } from '../store/LiveStore';
 
@@ -131,6 +134,8 @@ interface EditorProps {
 
 function Editor({ saved, onSaved }: EditorProps) {
   const toast = useToast();
+  // Viewers read the test case: the form shows it, nothing in it can be changed or run.
+  const canEdit = useCan('tester');
   const { state } = useLiveStore();
   const [remembered] = usePreference(USERINTERFACE_KEY, DEFAULT_USERINTERFACE);
   const [draft, setDraft] = useState<Draft>(() => (saved ? draftOf(saved) : EMPTY));
@@ -140,7 +145,7 @@ function Editor({ saved, onSaved }: EditorProps) {
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [stepError, setStepError] = useState<StepEditorContextValue['error']>(null);
   const [dialog, setDialog] = useState<'run' | 'delete' | null>(() =>
-    saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
+    canEdit && saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
   );
   const [goTo, setGoTo] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -318,50 +323,65 @@ function Editor({ saved, onSaved }: EditorProps) {
               <span className="muted small">Saved {formatDateTime(saved.updated_at)}</span>
             ) : null}
           </div>
-          <div className="head-actions">
-            <button type="button" className="button" onClick={() => void runNow()} disabled={saving} data-testid="editor-run">
-              <Icon name="play" size={14} /> {dirty || !saved ? 'Save and run' : 'Run'}
-            </button>
-            <button type="button" className="button button-primary" onClick={() => void save()} disabled={saving || (!dirty && saved !== null)} data-testid="save">
-              <Icon name="check" size={14} /> {saving ? 'Saving…' : 'Save'}
-            </button>
-            <MenuButton
-              items={[
-                ...(id !== null
-                  ? [
-                      {
-                        label: 'Duplicate',
-                        icon: 'copy',
-                        onSelect: () => {
-                          void testingApi.duplicateTestcase(id).then(
-                            (copy) => {
-                              toast.show(`Duplicated as “${copy.name}”`, 'info');
-                              navigate(`/tests/${copy.id}`);
-                            },
-                            (err: unknown) => toast.show(errorMessage(err)),
-                          );
+          {canEdit ? null : (
+            <div className="head-actions">
+              <ReadOnlyNote what="running and editing tests" />
+              <MenuButton
+                items={[
+                  ...(id !== null
+                    ? [{ label: 'Runs of this test case', icon: 'runs', onSelect: () => navigate(`/runs?testcase_id=${id}`) }]
+                    : []),
+                  { label: 'Export JSON file', icon: 'download', onSelect: exportFile, testId: 'export' },
+                ]}
+              />
+            </div>
+          )}
+          {canEdit ? (
+            <div className="head-actions">
+              <button type="button" className="button" onClick={() => void runNow()} disabled={saving} data-testid="editor-run">
+                <Icon name="play" size={14} /> {dirty || !saved ? 'Save and run' : 'Run'}
+              </button>
+              <button type="button" className="button button-primary" onClick={() => void save()} disabled={saving || (!dirty && saved !== null)} data-testid="save">
+                <Icon name="check" size={14} /> {saving ? 'Saving…' : 'Save'}
+              </button>
+              <MenuButton
+                items={[
+                  ...(id !== null
+                    ? [
+                        {
+                          label: 'Duplicate',
+                          icon: 'copy',
+                          onSelect: () => {
+                            void testingApi.duplicateTestcase(id).then(
+                              (copy) => {
+                                toast.show(`Duplicated as “${copy.name}”`, 'info');
+                                navigate(`/tests/${copy.id}`);
+                              },
+                              (err: unknown) => toast.show(errorMessage(err)),
+                            );
+                          },
                         },
-                      },
-                      { label: 'Runs of this test case', icon: 'runs', onSelect: () => navigate(`/runs?testcase_id=${id}`) },
-                    ]
-                  : []),
-                { label: 'Export JSON file', icon: 'download', onSelect: exportFile, testId: 'export' },
-                { label: 'Import JSON file…', icon: 'upload', onSelect: () => fileInput.current?.click(), testId: 'import' },
-                ...(id !== null ? [{ label: 'Delete', icon: 'trash', danger: true, onSelect: () => setDialog('delete') }] : []),
-              ]}
-            />
-            <input
-              ref={fileInput}
-              type="file"
-              accept="application/json,.json"
-              hidden
-              onChange={(e) => {
-                void importFile(e.target.files?.[0]);
-                e.target.value = '';
-              }}
-              data-testid="import-file"
-            />
-          </div>
+                        { label: 'Runs of this test case', icon: 'runs', onSelect: () => navigate(`/runs?testcase_id=${id}`) },
+                      ]
+                    : []),
+                  { label: 'Export JSON file', icon: 'download', onSelect: exportFile, testId: 'export' },
+                  { label: 'Import JSON file…', icon: 'upload', onSelect: () => fileInput.current?.click(), testId: 'import' },
+                  ...(id !== null ? [{ label: 'Delete', icon: 'trash', danger: true, onSelect: () => setDialog('delete') }] : []),
+                ]}
+              />
+              <input
+                ref={fileInput}
+                type="file"
+                accept="application/json,.json"
+                hidden
+                onChange={(e) => {
+                  void importFile(e.target.files?.[0]);
+                  e.target.value = '';
+                }}
+                data-testid="import-file"
+              />
+            </div>
+          ) : null}
         </div>
       </div>
 
@@ -395,6 +415,7 @@ function Editor({ saved, onSaved }: EditorProps) {
         </Banner>
       ) : null}
 
+      <fieldset className="read-only-fieldset" disabled={!canEdit}>
       <section className="panel" aria-labelledby="details-title">
         <div className="panel-head">
           <h2 id="details-title" className="panel-title">
@@ -502,13 +523,14 @@ function Editor({ saved, onSaved }: EditorProps) {
           <StepList steps={draft.steps} parent={[]} edits={edits} />
         </StepEditorContext.Provider>
       </section>
+      </fieldset>
 
-      {dialog === 'run' && saved ? (
+      {dialog === 'run' && saved && canEdit ? (
         <RunDialog
           what={saved.name}
           onClose={() => setDialog(null)}
           start={async (target) => {
-            const run = await testingApi.startRun({ testcase_id: saved.id, target, started_by: 'ui' });
+            const run = await testingApi.startRun({ testcase_id: saved.id, target, started_by: startedByMe() });
             return `/runs/${run.id}`;
           }}
         />

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { testingApi } from '../api/testing';
 import type { TestCaseSummary } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { ReadOnlyNote } from '../components/RoleGate';
 import { EmptyState, ErrorState } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { RunDialog } from '../components/testing/RunDialog';
@@ -14,7 +15,9 @@ import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
 import { formatAgo, formatDateTime } from '../lib/format';
+import { startedByMe } from '../lib/identity';
 import { Link, navigate } from '../lib/router';
+import { useCan } from '../store/Auth';
 
 const SEARCH_DELAY_MS = 250;
 
@@ -22,6 +25,7 @@ const SEARCH_DELAY_MS = 250;
 function TestCaseRow({
   testcase,
   now,
+  canChange,
   onRun,
   onDuplicate,
   onDelete,
@@ -29,6 +33,8 @@ function TestCaseRow({
 }: {
   testcase: TestCaseSummary;
   now: number;
+  /** Testers run, duplicate and delete; viewers only open it. */
+  canChange: boolean;
   onRun: () => void;
   onDuplicate: () => void;
   onDelete: () => void;
@@ -76,24 +82,32 @@ function TestCaseRow({
         {formatAgo(testcase.updated_at, now)}
       </td>
       <td className="cell-actions">
-        <button type="button" className="button button-sm button-primary" onClick={onRun} data-testid="run">
-          <Icon name="play" size={13} /> Run
-        </button>
-        <Link to={href} className="icon-button icon-sm" title="Edit" aria-label={`Edit ${testcase.name}`}>
-          <Icon name="edit" size={15} />
-        </Link>
-        <button type="button" className="icon-button icon-sm" onClick={onDuplicate} title="Duplicate" aria-label={`Duplicate ${testcase.name}`}>
-          <Icon name="copy" size={15} />
-        </button>
-        <button
-          type="button"
-          className="icon-button icon-sm icon-button-danger"
-          onClick={onDelete}
-          title="Delete"
-          aria-label={`Delete ${testcase.name}`}
-        >
-          <Icon name="trash" size={15} />
-        </button>
+        {canChange ? (
+          <>
+            <button type="button" className="button button-sm button-primary" onClick={onRun} data-testid="run">
+              <Icon name="play" size={13} /> Run
+            </button>
+            <Link to={href} className="icon-button icon-sm" title="Edit" aria-label={`Edit ${testcase.name}`}>
+              <Icon name="edit" size={15} />
+            </Link>
+            <button type="button" className="icon-button icon-sm" onClick={onDuplicate} title="Duplicate" aria-label={`Duplicate ${testcase.name}`}>
+              <Icon name="copy" size={15} />
+            </button>
+            <button
+              type="button"
+              className="icon-button icon-sm icon-button-danger"
+              onClick={onDelete}
+              title="Delete"
+              aria-label={`Delete ${testcase.name}`}
+            >
+              <Icon name="trash" size={15} />
+            </button>
+          </>
+        ) : (
+          <Link to={href} className="icon-button icon-sm" title="Open" aria-label={`Open ${testcase.name}`}>
+            <Icon name="right" size={15} />
+          </Link>
+        )}
       </td>
     </tr>
   );
@@ -108,6 +122,7 @@ export function TestCasesPage() {
   const [tag, setTag] = useState('');
   const [running, setRunning] = useState<TestCaseSummary | null>(null);
   const [deleting, setDeleting] = useState<TestCaseSummary | null>(null);
+  const canChange = useCan('tester');
 
   useEffect(() => {
     const timer = window.setTimeout(() => setQ(search.trim()), SEARCH_DELAY_MS);
@@ -141,14 +156,16 @@ export function TestCasesPage() {
     content = <TableSkeleton />;
   } else if (data.length === 0 && !filtered) {
     content = (
-      <EmptyState icon="tests" title="No test cases yet — create one">
+      <EmptyState icon="tests" title={canChange ? 'No test cases yet — create one' : 'No test cases yet'}>
         <p>
           A test case is a list of steps run on a device: go to a screen of the navigation tree, press keys, check what
           the screen shows. Runs keep a report with pictures of every step.
         </p>
-        <button type="button" className="button button-primary state-action" onClick={() => navigate('/tests/new')} data-testid="empty-new">
-          <Icon name="plus" size={15} /> New test case
-        </button>
+        {canChange ? (
+          <button type="button" className="button button-primary state-action" onClick={() => navigate('/tests/new')} data-testid="empty-new">
+            <Icon name="plus" size={15} /> New test case
+          </button>
+        ) : null}
       </EmptyState>
     );
   } else if (data.length === 0) {
@@ -191,6 +208,7 @@ export function TestCasesPage() {
                 key={testcase.id}
                 testcase={testcase}
                 now={now}
+                canChange={canChange}
                 onRun={() => setRunning(testcase)}
                 onDuplicate={() => void duplicate(testcase)}
                 onDelete={() => setDeleting(testcase)}
@@ -212,9 +230,13 @@ export function TestCasesPage() {
           </h1>
           <p className="page-sub">Test cases, campaigns that run several in a row, and schedules that start them.</p>
         </div>
-        <button type="button" className="button button-primary" onClick={() => navigate('/tests/new')} data-testid="new-testcase">
-          <Icon name="plus" size={15} /> New test case
-        </button>
+        {canChange ? (
+          <button type="button" className="button button-primary" onClick={() => navigate('/tests/new')} data-testid="new-testcase">
+            <Icon name="plus" size={15} /> New test case
+          </button>
+        ) : (
+          <ReadOnlyNote what="running and editing tests" />
+        )}
       </div>
       <TestsTabs active="/tests" />
       <div className="toolbar">
@@ -248,12 +270,12 @@ export function TestCasesPage() {
         ) : null}
       </div>
       {content}
-      {running ? (
+      {running && canChange ? (
         <RunDialog
           what={running.name}
           onClose={() => setRunning(null)}
           start={async (target) => {
-            const run = await testingApi.startRun({ testcase_id: running.id, target, started_by: 'ui' });
+            const run = await testingApi.startRun({ testcase_id: running.id, target, started_by: startedByMe() });
             return `/runs/${run.id}`;
           }}
         />

@@ -9,6 +9,7 @@ import { usePageVisible } from '../../hooks/usePageVisible';
 import { kindTitle } from '../../lib/incidents';
 import { Link } from '../../lib/router';
 import { Icon } from '../Icon';
+import { needsRole } from '../RoleGate';
 import { Skeleton } from '../States';
 import { Switch } from '../testing/ScheduleParts';
 
@@ -292,11 +293,13 @@ interface MonitoringPanelProps {
   host: string;
   device: string;
   disabled: boolean;
+  /** Shows the settings and status without letting them change (roles that cannot save them). */
+  readOnly?: boolean;
   incident: Incident | null;
   onSaved?: (message: string) => void;
 }
 
-export function MonitoringPanel({ host, device, disabled, incident, onSaved }: MonitoringPanelProps) {
+export function MonitoringPanel({ host, device, disabled, readOnly = false, incident, onSaved }: MonitoringPanelProps) {
   const [saved, setSaved] = useState<MonitorSettings | null>(null);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [status, setStatus] = useState<MonitorStatus | null>(null);
@@ -389,7 +392,7 @@ export function MonitoringPanel({ host, device, disabled, incident, onSaved }: M
     }
   } else {
     const off = !draft.enabled;
-    const lock = disabled || saving;
+    const lock = disabled || readOnly || saving;
     body = (
       <form
         className="monitor-form"
@@ -486,35 +489,41 @@ export function MonitoringPanel({ host, device, disabled, incident, onSaved }: M
           })}
         </div>
 
-        <div className="form-actions monitor-actions">
-          {formError ? (
-            <span className="form-error" role="alert">
-              {formError}
-            </span>
-          ) : Object.keys(errors).length > 0 ? (
-            <span className="form-error" role="alert">
-              Check the fields marked in red.
-            </span>
-          ) : dirty ? (
-            <span className="muted small">Unsaved changes</span>
-          ) : null}
-          <span className="grow" />
-          <button
-            type="button"
-            className="button"
-            disabled={!dirty || saving}
-            onClick={() => {
-              setDraft(draftOf(saved));
-              setErrors({});
-              setFormError(null);
-            }}
-          >
-            Revert
-          </button>
-          <button type="submit" className="button button-primary" disabled={!dirty || lock} data-testid="monitor-save">
-            {saving ? 'Saving…' : 'Save'}
-          </button>
-        </div>
+        {!readOnly ? (
+          <div className="form-actions monitor-actions">
+            {formError ? (
+              <span className="form-error" role="alert">
+                {formError}
+              </span>
+            ) : Object.keys(errors).length > 0 ? (
+              <span className="form-error" role="alert">
+                Check the fields marked in red.
+              </span>
+            ) : dirty ? (
+              <span className="muted small">Unsaved changes</span>
+            ) : null}
+            <span className="grow" />
+            <button
+              type="button"
+              className="button"
+              disabled={!dirty || saving}
+              onClick={() => {
+                setDraft(draftOf(saved));
+                setErrors({});
+                setFormError(null);
+              }}
+            >
+              Revert
+            </button>
+            <button type="submit" className="button button-primary" disabled={!dirty || lock} data-testid="monitor-save">
+              {saving ? 'Saving…' : 'Save'}
+            </button>
+          </div>
+        ) : (
+          <p className="muted small monitor-actions" data-testid="monitor-read-only">
+            Changing monitoring settings {needsRole('tester')}.
+          </p>
+        )}
       </form>
     );
   }

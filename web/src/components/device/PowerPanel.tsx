@@ -9,6 +9,8 @@ interface PowerPanelProps {
   id: string;
   initialState: PowerState | null;
   disabled: boolean;
+  /** Shows the state only, without the buttons (roles that cannot switch it). */
+  readOnly?: boolean;
   lockToken: string | null;
   onError: (err: unknown) => void;
 }
@@ -16,7 +18,7 @@ interface PowerPanelProps {
 const STATE_LABELS: Record<PowerState, string> = { on: 'On', off: 'Off', unknown: 'Unknown' };
 const POLL_MS = 10_000;
 
-export function PowerPanel({ host, id, initialState, disabled, lockToken, onError }: PowerPanelProps) {
+export function PowerPanel({ host, id, initialState, disabled, readOnly = false, lockToken, onError }: PowerPanelProps) {
   const [state, setState] = useState<PowerState | null>(initialState);
   const [busy, setBusy] = useState<PowerAction | null>(null);
   const [readError, setReadError] = useState<string | null>(null);
@@ -69,19 +71,21 @@ export function PowerPanel({ host, id, initialState, disabled, lockToken, onErro
         </span>
       </div>
       {readError ? <p className="muted small">{readError}</p> : null}
-      <div className="button-row">
-        {(['on', 'off', 'cycle'] as const).map((action) => (
-          <button
-            key={action}
-            type="button"
-            className="button"
-            disabled={disabled || busy !== null}
-            onClick={() => void act(action)}
-          >
-            {busy === action ? 'Working…' : action === 'on' ? 'On' : action === 'off' ? 'Off' : 'Cycle'}
-          </button>
-        ))}
-      </div>
+      {!readOnly ? (
+        <div className="button-row">
+          {(['on', 'off', 'cycle'] as const).map((action) => (
+            <button
+              key={action}
+              type="button"
+              className="button"
+              disabled={disabled || busy !== null}
+              onClick={() => void act(action)}
+            >
+              {busy === action ? 'Working…' : action === 'on' ? 'On' : action === 'off' ? 'Off' : 'Cycle'}
+            </button>
+          ))}
+        </div>
+      ) : null}
     </section>
   );
 }

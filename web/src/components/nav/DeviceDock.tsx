@@ -16,6 +16,8 @@ interface DeviceDockProps {
   lock: DeviceLock | null;
   me: string;
   controlsDisabled: boolean;
+  /** False for roles that may not control devices: the lock and the remote are left out. */
+  canControl?: boolean;
   onPress: (key: string, isRepeat: boolean) => void;
   flash: { key: string; seq: number } | null;
   /** What the remote's presses are being recorded into, in words, or null. */
@@ -59,7 +61,7 @@ function LockRow({ lock, me }: { lock: DeviceLock; me: string }) {
 }
 
 export function DeviceDock(props: DeviceDockProps) {
-  const { devices, device, onChoose, lock, me, controlsDisabled, onPress, flash, recordingInto, onStopRecording, position } = props;
+  const { devices, device, onChoose, lock, me, controlsDisabled, canControl = true, onPress, flash, recordingInto, onStopRecording, position } = props;
   const manyHosts = new Set(devices.map((d) => d.host)).size > 1;
   return (
     <section className="panel nav-dock" aria-label="Docked device">
@@ -103,16 +105,18 @@ export function DeviceDock(props: DeviceDockProps) {
             </div>
           ) : null}
           {lock ? <LockRow lock={lock} me={me} /> : null}
-          <details className="nav-remote" open={recordingInto !== null}>
-            <summary>
-              <Icon name="devices" size={15} /> Remote
-            </summary>
-            {device.remote ? (
-              <RemotePad keys={device.remote.keys} disabled={controlsDisabled} onPress={onPress} flash={flash} />
-            ) : (
-              <p className="muted small">This device has no remote configured.</p>
-            )}
-          </details>
+          {canControl ? (
+            <details className="nav-remote" open={recordingInto !== null}>
+              <summary>
+                <Icon name="devices" size={15} /> Remote
+              </summary>
+              {device.remote ? (
+                <RemotePad keys={device.remote.keys} disabled={controlsDisabled} onPress={onPress} flash={flash} />
+              ) : (
+                <p className="muted small">This device has no remote configured.</p>
+              )}
+            </details>
+          ) : null}
         </>
       ) : (
         <p className="muted small">Start a host with a device to watch it here, take screenshots and send it to a node.</p>

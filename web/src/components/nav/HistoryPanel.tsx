@@ -13,10 +13,12 @@ interface HistoryPanelProps {
   viewing: number | null;
   onView: (version: number | null) => void;
   onRestore: (version: number) => void;
+  /** The user's role may restore an older version. */
+  canRestore: boolean;
   busy: boolean;
 }
 
-export function HistoryPanel({ treeId, currentVersion, viewing, onView, onRestore, busy }: HistoryPanelProps) {
+export function HistoryPanel({ treeId, currentVersion, viewing, onView, onRestore, canRestore, busy }: HistoryPanelProps) {
   const [list, setList] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -65,7 +67,7 @@ export function HistoryPanel({ treeId, currentVersion, viewing, onView, onRestor
                   View
                 </button>
               )}
-              {!current ? (
+              {!current && canRestore ? (
                 <button type="button" className="button button-sm" onClick={() => onRestore(entry.version)} disabled={busy}>
                   Restore
                 </button>

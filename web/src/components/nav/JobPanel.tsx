@@ -25,12 +25,14 @@ interface JobPanelProps {
   job: NavJob;
   error: string | null;
   targetLabel: string | null;
+  /** The user's role may stop the job. */
+  canCancel: boolean;
   onCancel: () => void;
   onClose: () => void;
   onSelectEdge: (edgeId: string) => void;
 }
 
-export function JobPanel({ job, error, targetLabel, onCancel, onClose, onSelectEdge }: JobPanelProps) {
+export function JobPanel({ job, error, targetLabel, canCancel, onCancel, onClose, onSelectEdge }: JobPanelProps) {
   const running = job.status === 'running';
   const isValidation = job.kind === 'validate';
   const status = JOB_STATUS[job.status] ?? { label: job.status, tone: 'muted' };
@@ -51,11 +53,11 @@ export function JobPanel({ job, error, targetLabel, onCancel, onClose, onSelectE
           <Icon name={isValidation ? 'check' : 'target'} size={16} />
           {isValidation ? 'Validating the tree' : `Going to ${targetLabel ?? job.target ?? '?'}`}
         </h2>
-        {running ? (
+        {running && canCancel ? (
           <button type="button" className="button button-sm" onClick={onCancel} data-testid="cancel-job">
             Cancel
           </button>
-        ) : (
+        ) : running ? null : (
           <button type="button" className="icon-button icon-xs" onClick={onClose} aria-label="Close">
             <Icon name="close" size={14} />
           </button>

@@ -20,6 +20,8 @@ interface NodeInspectorProps {
   onChange: (patch: Partial<NavNode>) => void;
   onRename: (newId: string) => void;
   onDelete: () => void;
+  /** The user's role may send devices to nodes ("Go here" is left out otherwise). */
+  canRun: boolean;
   /** Why "Go here" cannot run now, or null when it can. */
   goBlocked: string | null;
   onGo: () => void;
@@ -30,7 +32,7 @@ interface NodeInspectorProps {
 
 export function NodeInspector(props: NodeInspectorProps) {
   const { node, takenIds, userinterface, references, referencesError, readOnly, saved, thumbStamp } = props;
-  const { onChange, onRename, onDelete, goBlocked, onGo, screenshotBlocked, takingScreenshot, onScreenshot } = props;
+  const { onChange, onRename, onDelete, canRun, goBlocked, onGo, screenshotBlocked, takingScreenshot, onScreenshot } = props;
   const fixed = node.id === 'entry' || node.id === 'home';
   const [idDraft, setIdDraft] = useState(node.id);
   useEffect(() => setIdDraft(node.id), [node.id]);
@@ -51,11 +53,13 @@ export function NodeInspector(props: NodeInspectorProps) {
           <div className="inspector-kicker">{node.type === 'entry' ? 'Entry node' : node.type === 'menu' ? 'Menu' : 'Screen'}</div>
           <h3 className="inspector-title">{node.label || node.id}</h3>
         </div>
-        <button type="button" className="button button-primary" onClick={onGo} disabled={goBlocked !== null} title={goBlocked ?? `Take the device to ${node.label}`} data-testid="go-here">
-          <Icon name="target" size={15} /> Go here
-        </button>
+        {canRun ? (
+          <button type="button" className="button button-primary" onClick={onGo} disabled={goBlocked !== null} title={goBlocked ?? `Take the device to ${node.label}`} data-testid="go-here">
+            <Icon name="target" size={15} /> Go here
+          </button>
+        ) : null}
       </div>
-      {goBlocked ? <p className="muted small">{goBlocked}</p> : null}
+      {canRun && goBlocked ? <p className="muted small">{goBlocked}</p> : null}
 
       {node.type !== 'entry' ? (
         <div className="inspector-shot">

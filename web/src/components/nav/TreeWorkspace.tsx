@@ -13,6 +13,7 @@ import { useUnsavedGuard } from '../../hooks/useUnsavedGuard';
 import { appendPress, edgeById, edgeIdFor, nodeById, slugId } from '../../lib/navTree';
 import { usePreference } from '../../lib/preferences';
 import { deviceKey, sortedDevices } from '../../store/liveState';
+import { useCan } from '../../store/Auth';
 import { useLiveStore } from '../../store/LiveStore';
 import { Icon } from '../Icon';
 import { Banner, ErrorState, Skeleton } from '../States';
@@ -150,7 +151,9 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   useUnsavedGuard(dirty, LEAVE_WARNING);
 
   const saved = editor.saved;
-  const readOnly = viewing !== null;
+  // Viewers look at the tree and follow jobs; editing, navigating and recording need a tester.
+  const canEdit = useCan('tester');
+  const readOnly = viewing !== null || !canEdit;
   // Screenshots live on the server: show the saved node's picture even on a draft copy.
   const doc = useMemo<TreeDocument>(() => {
     const shots = new Map((saved?.nodes ?? []).map((n) => [n.id, n.screenshot_url]));
@@ -374,6 +377,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
         updatedAt={saved.updated_at}
         dirty={dirty}
         readOnly={readOnly}
+        canEdit={canEdit}
         canUndo={editor.canUndo}
         onAddNode={addNode}
         onUndo={editor.undo}
@@ -401,12 +405,16 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
       {viewing ? (
         <Banner tone="warning" icon="history">
           Viewing <strong>version {viewing.version}</strong> (read-only).{' '}
-          <button type="button" className="link-button" onClick={() => void restore(viewing.version)} disabled={restoring}>
-            Restore it
-          </button>{' '}
-          or{' '}
+          {canEdit ? (
+            <>
+              <button type="button" className="link-button" onClick={() => void restore(viewing.version)} disabled={restoring}>
+                Restore it
+              </button>{' '}
+              or{' '}
+            </>
+          ) : null}
           <button type="button" className="link-button" onClick={() => setViewing(null)}>
-            go back to the current version
+            {canEdit ? 'go back to the current version' : 'Back to the current version'}
           </button>
           .
         </Banner>
@@ -430,7 +438,22 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
           centerRef={viewCenter}
         />
         <aside className="nav-side">
-          {device ? (
+          {device && !canEdit ? (
+            <DeviceDock
+              devices={devices}
+              device={device}
+              onChoose={rememberDevice}
+              lock={null}
+              me=""
+              controlsDisabled
+              canControl={false}
+              onPress={() => undefined}
+              flash={null}
+              recordingInto={null}
+              onStopRecording={() => undefined}
+              position={position}
+            />
+          ) : device ? (
             <DeviceSession
               key={devKey}
               devices={devices}
@@ -485,6 +508,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
                     editor.removeNode(node.id);
                     setSelection(null);
                   }}
+                  canRun={canEdit}
                   goBlocked={readOnly ? 'Go back to the current version to run it.' : !savedIds.has(node.id) ? 'Save the tree before going to a new node.' : runBlocked}
                   onGo={() => void start('goto', node.id)}
                   screenshotBlocked={!device ? 'Pick a device to take the screenshot from.' : null}
@@ -502,7 +526,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
                   readOnly={readOnly}
                   recording={recording?.edgeId === edge.id ? recording.list : null}
                   onToggleRecord={
-                    device?.remote && !otherHolder
+                    canEdit && device?.remote && !otherHolder
                       ? (list) => setRecording((r) => (r?.edgeId === edge.id && r.list === list ? null : { edgeId: edge.id, list }))
                       : null
                   }
@@ -515,27 +539,35 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
               ) : (
                 <div className="inspector-empty">
                   <Icon name="target" size={22} />
-                  <p>
-                    Click a node to edit it or send the device there. Click an edge to edit its keys. Drag from the dot on a node’s
-                    side to another node to connect them.
-                  </p>
+                  {canEdit ? (
+                    <p>
+                      Click a node to edit it or send the device there. Click an edge to edit its keys. Drag from the dot on a
+                      node’s side to another node to connect them.
+                    </p>
+                  ) : (
+                    <p>Click a node or an edge to see how it is set up: its verifications, keys and timings.</p>
+                  )}
                 </div>
               )
             ) : null}
 
             {tab === 'run' ? (
               job ? (
-                <JobPanel job={job} error={tracker.error} targetLabel={nodeById(doc, job.target)?.label ?? null} onCancel={() => void tracker.cancel()} onClose={tracker.clear} onSelectEdge={(id) => setSelection({ kind: 'edge', id })} />
+                <JobPanel job={job} canCancel={canEdit} error={tracker.error} targetLabel={nodeById(doc, job.target)?.label ?? null} onCancel={() => void tracker.cancel()} onClose={tracker.clear} onSelectEdge={(id) => setSelection({ kind: 'edge', id })} />
               ) : (
                 <div className="inspector-empty">
                   <Icon name="target" size={22} />
-                  <p>Select a node and choose <strong>Go here</strong>, or <strong>Validate tree</strong>, to follow the device live.</p>
+                  {canEdit ? (
+                    <p>Select a node and choose <strong>Go here</strong>, or <strong>Validate tree</strong>, to follow the device live.</p>
+                  ) : (
+                    <p>A navigation someone starts on the docked device shows up here, step by step.</p>
+                  )}
                 </div>
               )
             ) : null}
 
             {tab === 'history' ? (
-              <HistoryPanel treeId={treeId} currentVersion={saved.version} viewing={viewing?.version ?? null} onView={viewVersion} onRestore={(v) => void restore(v)} busy={restoring} />
+              <HistoryPanel treeId={treeId} canRestore={canEdit} currentVersion={saved.version} viewing={viewing?.version ?? null} onView={viewVersion} onRestore={(v) => void restore(v)} busy={restoring} />
             ) : null}
 
             {tab === 'validations' ? <ValidationsList treeId={treeId} refreshKey={validationsKey} onSelectEdge={(id) => setSelection({ kind: 'edge', id })} /> : null}

@@ -7,6 +7,7 @@ import { formatArea } from '../../lib/area';
 import { formatDateTime } from '../../lib/format';
 import { referenceNameProblem } from '../../lib/referenceNames';
 import { canTry, referenceVerification } from '../../lib/verifications';
+import { useCan } from '../../store/Auth';
 import { Icon } from '../Icon';
 import { InlineEdit } from '../InlineEdit';
 import { Verdict } from '../verify/Verdict';
@@ -28,6 +29,8 @@ export function ReferenceCard({ reference, tryOn, onChanged, onDeleted }: Refere
   const [deleting, setDeleting] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
   const verifier = useVerify();
+  // Trying, renaming, editing and deleting a reference are for testers.
+  const canEdit = useCan('tester');
 
   const save = async (patch: { name?: string; text?: string }) => {
     const updated = await api.updateReference(reference.id, patch);
@@ -113,15 +116,17 @@ export function ReferenceCard({ reference, tryOn, onChanged, onDeleted }: Refere
               <span className={reference.text ? 'mono' : 'muted'} data-testid="reference-text">
                 {reference.text ? reference.text : 'nothing yet'}
               </span>
-              <button
-                type="button"
-                className="icon-button"
-                onClick={() => setEditing('text')}
-                aria-label={`Edit the text of ${reference.name}`}
-                title="Edit the expected text"
-              >
-                <Icon name="edit" size={14} />
-              </button>
+              {canEdit ? (
+                <button
+                  type="button"
+                  className="icon-button"
+                  onClick={() => setEditing('text')}
+                  aria-label={`Edit the text of ${reference.name}`}
+                  title="Edit the expected text"
+                >
+                  <Icon name="edit" size={14} />
+                </button>
+              ) : null}
             </div>
           )
         ) : null}
@@ -141,7 +146,7 @@ export function ReferenceCard({ reference, tryOn, onChanged, onDeleted }: Refere
             </div>
             {deleteError ? <p className="form-error">{deleteError}</p> : null}
           </div>
-        ) : (
+        ) : canEdit ? (
           <div className="reference-actions">
             <button
               type="button"
@@ -172,7 +177,7 @@ export function ReferenceCard({ reference, tryOn, onChanged, onDeleted }: Refere
               <Icon name="trash" size={15} />
             </button>
           </div>
-        )}
+        ) : null}
 
         {verifier.last ? <Verdict run={verifier.last} /> : null}
       </div>
