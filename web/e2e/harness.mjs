@@ -1,4 +1,6 @@
-// Starts the real `vpt all` binary on free ports with a fresh data dir, and a headless Chromium.
+// Starts the real `vpt all` binary on free ports with a fresh data dir (users made beforehand with
+// `vpt user add`, so the server runs with authentication on as it does by default), and a headless
+// Chromium. Requests from the tests themselves carry an admin API token.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,10 +21,49 @@ const MAX_LOG_CHARS = 200_000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The users every test server starts with: one per role. */
+export const USERS = {
+  admin: { role: 'admin', password: 'admin-pass-e2e' },
+  tester: { role: 'tester', password: 'tester-pass-e2e' },
+  viewer: { role: 'viewer', password: 'viewer-pass-e2e' },
+};
+
+/** API tokens of the running test servers, by origin: `getJson` and `apiFetch` send them. */
+const tokens = new Map();
+
+function withToken(url, headers = {}) {
+  const token = tokens.get(new URL(url).origin);
+  return token ? { Authorization: `Bearer ${token}`, ...headers } : headers;
+}
+
+/** `fetch` from the test itself (not the browser), as the admin when the server has auth on. */
+export function apiFetch(url, init = {}) {
+  return fetch(url, { ...init, headers: withToken(url, init.headers) });
+}
+
+/** Runs `vpt user add` on the data dir, the way an operator creates users before the first start. */
+async function addUser(bin, dataDir, name, { role, password }) {
+  const child = spawn(bin, ['--data-dir', dataDir, 'user', 'add', name, '--role', role, '--password-stdin'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c) => (output += c));
+  child.stderr.on('data', (c) => (output += c));
+  child.stdin.end(`${password}\n`);
+  const code = await new Promise((resolveExit, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolveExit);
+  });
+  if (code !== 0) throw new Error(`vpt user add ${name} exited with ${code}: ${output}`);
+}
+
 /**
- * Runs `VPT_BIN all --data-dir <tmp>` and resolves once `<tmp>/server.url` exists and
- * `GET /api/health` answers 200. `env` adds variables (e.g. config overrides). Call `stop()`
- * when done.
+ * Creates the users of `USERS`, runs `VPT_BIN all --data-dir <tmp>` and resolves once
+ * `<tmp>/server.url` exists and `GET /api/health` answers 200. `env` adds variables (e.g. config
+ * overrides; `VPT_AUTH__ENABLED: 'false'` runs without sign-in). Call `stop()` when done.
+ *
+ * The answer has `login(contextOrPage, name)`, which signs a browser context in as one of `USERS`
+ * through `POST /api/auth/login` (the session cookie lands in the context's cookie jar).
  */
 export async function startVpt({ env = {} } = {}) {
   const bin = resolve(webDir, process.env.VPT_BIN ?? '../target/debug/vpt');
@@ -30,6 +71,8 @@ export async function startVpt({ env = {} } = {}) {
     throw new Error(`vpt binary not found at ${bin} (build it, or set VPT_BIN)`);
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'vpt-e2e-'));
+  for (const [name, user] of Object.entries(USERS)) await addUser(bin, dataDir, name, user);
+  const authOn = env.VPT_AUTH__ENABLED !== 'false';
   let logs = '';
   const appendLog = (chunk) => {
     logs += chunk.toString();
@@ -73,12 +116,53 @@ export async function startVpt({ env = {} } = {}) {
 
   try {
     const url = await waitForServer(dataDir, () => exited);
-    return { url, dataDir, logs: () => logs, stop };
+    const stopAndForget = async () => {
+      tokens.delete(url);
+      await stop();
+    };
+    if (authOn) tokens.set(url, await adminToken(url));
+    const login = (target, name = 'admin', password = USERS[name]?.password) => loginContext(target, url, name, password);
+    return { url, dataDir, authOn, logs: () => logs, stop: stopAndForget, login };
   } catch (err) {
     await stop();
     err.message += `\n--- vpt output ---\n${logs}`;
     throw err;
   }
+}
+
+/** Signs in as the admin and makes an API token for the test's own requests. */
+async function adminToken(url) {
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'admin', password: USERS.admin.password }),
+  });
+  if (!login.ok) throw new Error(`admin login answered ${login.status}: ${await login.text()}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+  const res = await fetch(`${url}/api/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-Vpt-Csrf': '1' },
+    body: JSON.stringify({ name: 'e2e harness', role: 'admin', expires_in_days: 1 }),
+  });
+  if (!res.ok) throw new Error(`POST /api/tokens answered ${res.status}: ${await res.text()}`);
+  return (await res.json()).token;
+}
+
+/**
+ * Signs a browser context (or a page's context) in through the API: quicker than the sign-in
+ * page, and the cookie is the same.
+ */
+export async function loginContext(target, url, name, password) {
+  const res = await target.request.post(`${url}/api/auth/login`, { data: { name, password } });
+  if (!res.ok()) throw new Error(`login as ${name} answered ${res.status()}: ${await res.text()}`);
+  return res.json();
+}
+
+/** Signs in through the sign-in page, as a person would. The page must show the sign-in form. */
+export async function loginThroughPage(page, name, password) {
+  await page.getByTestId('login-name').fill(name);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
 }
 
 async function waitForServer(dataDir, exitedState) {
@@ -147,7 +231,7 @@ export async function eventually(what, fn, timeoutMs = 15_000, everyMs = 200) {
 }
 
 export async function getJson(url) {
-  const res = await fetch(url);
+  const res = await apiFetch(url);
   if (!res.ok) throw new Error(`GET ${url} → ${res.status}: ${await res.text()}`);
   return res.json();
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, getJson, launchBrowser, screenshot, screenshotDir, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, screenshot, screenshotDir, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -28,7 +28,7 @@ function withVptLogs(body) {
 }
 
 async function api(method, path, body) {
-  const res = await fetch(`${vpt.url}${path}`, {
+  const res = await apiFetch(`${vpt.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -83,6 +83,8 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
     vpt = await startVpt();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    // Signed in as a tester: everything these tests do is a tester's work.
+    await vpt.login(context, 'tester');
     host = await eventually('a host with device sim1', async () => {
       const hosts = await getJson(`${vpt.url}/api/hosts`);
       return hosts.find((h) => h.status === 'online' && h.devices?.some((d) => d.id === 'sim1')) ?? null;
@@ -227,8 +229,9 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
 
         const stored = await getJson(`${vpt.url}/api/incidents/${incidentId}`);
         assert.ok(stored.acknowledged_at, 'the server has the acknowledgement');
-        const me = await page.locator('.user-chip span').innerText();
-        assert.equal(stored.acknowledged_by, me, 'acknowledged in the name this browser uses');
+        const me = await page.getByTestId('user-name').innerText();
+        assert.equal(me, 'tester');
+        assert.equal(stored.acknowledged_by, me, 'acknowledged in the signed-in user\'s name');
         assert.equal(stored.false_positive, true);
         assert.equal(stored.comment, comment);
         await assertNoRawJson(page);
@@ -300,7 +303,7 @@ describe('monitoring UI against the real binary', { timeout: 240_000 }, () => {
         const zip = timeline.locator('[data-testid="export-zip"]');
         await zip.waitFor();
         const href = await zip.getAttribute('href');
-        const res = await fetch(`${vpt.url}${href}`);
+        const res = await apiFetch(`${vpt.url}${href}`);
         assert.equal(res.status, 200, `export answered ${res.status}`);
         assert.match(res.headers.get('content-type') ?? '', /zip/);
         await assertNoRawJson(page);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -56,6 +56,8 @@ describe('the Navigation page', { timeout: 240_000 }, () => {
     vpt = await startVpt();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    // Signed in as a tester: everything these tests do is a tester's work.
+    await vpt.login(context, 'tester');
     host = await eventually('a host with device sim1', async () => {
       const hosts = await getJson(`${vpt.url}/api/hosts`);
       return hosts.find((h) => h.status === 'online' && h.devices?.some((d) => d.id === 'sim1')) ?? null;
@@ -75,6 +77,8 @@ describe('the Navigation page', { timeout: 240_000 }, () => {
       const page = await context.newPage();
       try {
         await openNavigation(page);
+        // The app shows once it knows who is signed in.
+        await page.locator('.nav-link').first().waitFor({ timeout: 15_000 });
         const labels = await page.locator('.nav-link span').allInnerTexts();
         assert.ok(labels.includes('Navigation'), `the sidebar links the page (${labels.join(', ')})`);
         for (const node of tree.nodes) {
@@ -97,7 +101,7 @@ describe('the Navigation page', { timeout: 240_000 }, () => {
     'Go here takes sim1 to a node and lists the steps that passed',
     withVptLogs(async () => {
       // Start somewhere else than the target, so there is a way to go.
-      await fetch(`${vpt.url}${simPath()}/remote/press`, {
+      await apiFetch(`${vpt.url}${simPath()}/remote/press`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ key: 'HOME' }),

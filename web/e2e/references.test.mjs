@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -32,7 +32,7 @@ function withVptLogs(body) {
 }
 
 async function api(method, path, body) {
-  const res = await fetch(`${vpt.url}${path}`, {
+  const res = await apiFetch(`${vpt.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -118,6 +118,8 @@ describe('references and verifications in the web UI', { timeout: 240_000 }, () 
     vpt = await startVpt({ env: { VPT_SERVER__DEMO_CONTENT: 'false' } });
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    // Signed in as a tester: everything these tests do is a tester's work.
+    await vpt.login(context, 'tester');
     scratchDir = await mkdtemp(join(tmpdir(), 'vpt-e2e-refs-'));
     host = await eventually('a host with device sim1', async () => {
       const hosts = await getJson(`${vpt.url}/api/hosts`);
@@ -138,6 +140,8 @@ describe('references and verifications in the web UI', { timeout: 240_000 }, () 
       const page = await context.newPage();
       try {
         await page.goto(`${vpt.url}/references`);
+        // The app shows once it knows who is signed in.
+        await page.locator('.nav-link').first().waitFor({ timeout: 15_000 });
         const labels = await page.locator('.nav-link span').allInnerTexts();
         // Watching devices first (devices, wall, incidents), then what tests are made of.
         assert.deepEqual(labels.slice(0, 5), ['Dashboard', 'Devices', 'Wall', 'Incidents', 'References']);
@@ -313,7 +317,7 @@ describe('references and verifications in the web UI', { timeout: 240_000 }, () 
       const list = (await api('GET', '/api/references')).body;
       const original = list.find((r) => r.name === NAME);
       assert.ok(original, `${NAME} exists`);
-      const png = Buffer.from(await (await fetch(`${vpt.url}${original.image_url}`)).arrayBuffer());
+      const png = Buffer.from(await (await apiFetch(`${vpt.url}${original.image_url}`)).arrayBuffer());
       const pngPath = join(scratchDir, 'settings crop.png');
       await writeFile(pngPath, png);
 

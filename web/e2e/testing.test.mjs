@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -31,7 +31,7 @@ function withVptLogs(body) {
 }
 
 async function api(method, path, body) {
-  const res = await fetch(`${vpt.url}${path}`, {
+  const res = await apiFetch(`${vpt.url}${path}`, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -71,6 +71,8 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
     vpt = await startVpt();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    // Signed in as a tester: everything these tests do is a tester's work.
+    await vpt.login(context, 'tester');
     host = await eventually('a host with devices sim1 and sim2', async () => {
       const hosts = await getJson(`${vpt.url}/api/hosts`);
       return hosts.find((h) => h.status === 'online' && ['sim1', 'sim2'].every((id) => h.devices?.some((d) => d.id === id))) ?? null;
@@ -89,6 +91,8 @@ describe('Tests and runs', { timeout: 300_000 }, () => {
       const page = await context.newPage();
       try {
         await page.goto(`${vpt.url}/tests`);
+        // The app shows once it knows who is signed in.
+        await page.locator('.nav-link').first().waitFor({ timeout: 15_000 });
         const labels = await page.locator('.nav-link span').allInnerTexts();
         assert.ok(labels.includes('Tests') && labels.includes('Runs'), `the sidebar links Tests and Runs (${labels.join(', ')})`);
         // The demo content may already hold test cases: "New test case" is there either way.

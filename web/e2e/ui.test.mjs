@@ -62,6 +62,8 @@ describe('vpt web UI against the real binary', { timeout: 180_000 }, () => {
     vpt = await startVpt();
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
+    // Signed in as a tester: everything these tests do is a tester's work.
+    await vpt.login(context, 'tester');
   });
 
   after(async () => {
