@@ -12,5 +12,4 @@ cargo test --locked --all-targets
 cargo test --locked --doc
 
 (cd web && npm run --silent typecheck)
-# The UI has no login page yet: its browser tests run the single-bench way, auth off on loopback.
-VPT_AUTH__ENABLED=false VPT_BIN="$PWD/target/debug/vpt" node --test --test-concurrency=1 web/e2e/
+VPT_BIN="$PWD/target/debug/vpt" node --test --test-concurrency=1 web/e2e/
