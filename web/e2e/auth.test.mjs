@@ -78,6 +78,15 @@ describe('signing in, roles and the admin pages', { timeout: 240_000 }, () => {
         assert.equal(await page.getByTestId('login-password').inputValue(), '', 'the wrong password is cleared');
         await screenshot(page, 'login-wrong-password');
 
+        // A name that failed too often is locked out for a while, and the page says so.
+        for (let i = 0; i < 5; i++) {
+          const res = await context.request.post(`${vpt.url}/api/auth/login`, { data: { name: 'mallory', password: 'guess' } });
+          assert.equal(res.status(), 401);
+        }
+        await loginThroughPage(page, 'mallory', 'guess');
+        await page.getByTestId('login-error').filter({ hasText: 'Too many failed attempts' }).waitFor({ timeout: 10_000 });
+        assert.match(await page.getByTestId('login-error').innerText(), /sign-in is locked for \d+ minutes/);
+
         await loginThroughPage(page, 'admin', USERS.admin.password);
         await page.waitForURL(`${vpt.url}/runs`, { timeout: 15_000 });
         await page.getByTestId('user-name').waitFor();
@@ -303,8 +312,9 @@ describe('signing in, roles and the admin pages', { timeout: 240_000 }, () => {
         await login.waitFor();
         assert.match(await login.innerText(), /Signed in/);
         assert.match(await login.innerText(), /127\.0\.0\.1/);
-        const refused = table.locator('tr[data-action="auth.login_failed"]').first();
-        assert.match(await refused.innerText(), /wrong name or password/);
+        const refused = table.locator('tr[data-action="auth.login_failed"]');
+        await refused.filter({ hasText: 'wrong name or password' }).first().waitFor();
+        await refused.filter({ hasText: 'mallory' }).filter({ hasText: 'locked out after too many failures' }).first().waitFor();
         await assertNoRawJson(page);
         await screenshot(page, 'audit');
 
@@ -408,6 +418,21 @@ describe('a host that waits for approval', { timeout: 120_000 }, () => {
         return hosts.every((h) => h.name !== name || h.status === 'offline');
       }, 20_000);
       await assertNoRawJson(page);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the sign-in page says so when the server does not answer', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${strict.url}/login`);
+      await page.getByTestId('login-name').waitFor({ timeout: 15_000 });
+      await strict.stop();
+      await loginThroughPage(page, 'admin', USERS.admin.password);
+      await page.getByTestId('login-error').waitFor({ timeout: 10_000 });
+      assert.match(await page.getByTestId('login-error').innerText(), /does not answer/);
     } finally {
       await context.close();
     }

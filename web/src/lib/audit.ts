@@ -170,3 +170,26 @@ export function detailFacts(detail: unknown): DetailFact[] {
   }
   return facts;
 }
+
+/**
+ * An entry's target in words. Route-level entries name the request path: a device's is said as
+ * "sim1 on rack-2 · remote/press"; other paths stay as they are.
+ */
+export function targetText(target: string): { text: string; path: boolean } {
+  const device = /^\/api\/hosts\/([^/]+)\/devices\/([^/]+)(?:\/(.*))?$/.exec(target);
+  if (device) {
+    const [, host, id, rest] = device.map((part) => (part === undefined ? part : safeDecode(part)));
+    return { text: `${id} on ${host}${rest ? ` · ${rest}` : ''}`, path: false };
+  }
+  const lock = /^\/api\/devices\/([^/]+)\/([^/]+)\/lock$/.exec(target);
+  if (lock) return { text: `${safeDecode(lock[2] ?? '')} on ${safeDecode(lock[1] ?? '')} · lock`, path: false };
+  return { text: target, path: target.startsWith('/') };
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}

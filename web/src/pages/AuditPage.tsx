@@ -8,7 +8,7 @@ import { TableSkeleton } from '../components/testing/TableSkeleton';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
-import { ACTION_FAMILIES, actionLabel, actionTone, detailFacts } from '../lib/audit';
+import { ACTION_FAMILIES, actionLabel, actionTone, detailFacts, targetText } from '../lib/audit';
 import { formatAgo, formatDateTimeSeconds } from '../lib/format';
 
 const PAGE_SIZE = 50;
@@ -116,6 +116,16 @@ function Details({ detail }: { detail: unknown }) {
   );
 }
 
+function Target({ target }: { target: string | null }) {
+  if (!target) return <span className="muted">—</span>;
+  const { text, path } = targetText(target);
+  return (
+    <span className={path ? 'mono' : undefined} title={target}>
+      {text}
+    </span>
+  );
+}
+
 function AuditRow({ entry, now }: { entry: AuditEntry; now: number }) {
   const tone = actionTone(entry.action);
   return (
@@ -129,7 +139,9 @@ function AuditRow({ entry, now }: { entry: AuditEntry; now: number }) {
         <div className={tone ? `audit-action audit-action-${tone}` : 'audit-action'}>{actionLabel(entry.action)}</div>
         <div className="mono faint small">{entry.action}</div>
       </td>
-      <td className="audit-target small">{entry.target ? <span className={entry.target.startsWith('/') ? 'mono' : undefined}>{entry.target}</span> : <span className="muted">—</span>}</td>
+      <td className="audit-target small">
+        <Target target={entry.target} />
+      </td>
       <td className="mono small nowrap">{entry.ip ?? <span className="muted">—</span>}</td>
       <td className="small">
         <Details detail={entry.detail} />
