@@ -632,3 +632,199 @@ async fn user_command_and_auth_off() {
     assert!(!status.success());
     assert!(refused.log().contains("auth.enabled"), "{}", refused.log());
 }
+
+/// A host started with this server's join token and one simulated device.
+fn start_host(name: &str, url: &str, join_token: &str, data_dir: Option<&std::path::Path>) -> Vpt {
+    let mut options = Options::new("host")
+        .config(&common::sim_host_config(name, 1))
+        .env("VPT_HOST__SERVER_URL", url)
+        .env("VPT_HOST__TOKEN", join_token)
+        .env("VPT_HOST__HEARTBEAT_INTERVAL_MS", 200)
+        .env("VPT_HOST__RECONNECT_MAX_MS", 500);
+    if let Some(dir) = data_dir {
+        options = options.data_dir(dir);
+    }
+    Vpt::start(options)
+}
+
+async fn approval_of(url: &str, admin: &str, host: &str) -> Option<Value> {
+    let list: Value = with_cookie(
+        Method::GET,
+        &format!("{url}/api/hosts/approvals"),
+        admin,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    list.as_array()?.iter().find(|a| a["name"] == host).cloned()
+}
+
+async fn host_status(url: &str, admin: &str, host: &str) -> Option<String> {
+    let response = with_cookie(Method::GET, &format!("{url}/api/hosts/{host}"), admin, None).await;
+    if response.status() != 200 {
+        return None;
+    }
+    let view: Value = response.json().await.unwrap();
+    view["status"].as_str().map(str::to_string)
+}
+
+#[tokio::test]
+async fn hosts_wait_for_approval_and_revocation_cuts_the_link() {
+    let mut server = start("server", &[("VPT_AUTH__AUTO_APPROVE_HOSTS", "never")]);
+    let url = server.server_url();
+    let admin = session(&url, "admin", &admin_password(&server)).await;
+    let join_token = server.host_token();
+    let host_dir = tempfile::tempdir().unwrap();
+    let mut host = start_host("rack1", &url, &join_token, Some(host_dir.path()));
+
+    // It waits, and says so on both sides; nothing of it is reachable.
+    let pending = eventually(Duration::from_secs(10), "rack1 pending", || async {
+        approval_of(&url, &admin, "rack1")
+            .await
+            .filter(|a| a["status"] == "pending")
+    })
+    .await;
+    assert!(pending["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert_eq!(host_status(&url, &admin, "rack1").await, None);
+    let host_url = host.host_url();
+    eventually(Duration::from_secs(10), "host reports pending", || async {
+        let status = common::get_json(&format!("{host_url}/host/health")).await;
+        (status["services"]["link"]["state"] == "pending").then_some(())
+    })
+    .await;
+    // A tester cannot approve.
+    let tester = user_with_token(&url, &admin, "tess", "tester").await;
+    let refused = with_token(
+        Method::POST,
+        &format!("{url}/api/hosts/rack1/approve"),
+        Some(&tester),
+        None,
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    let unknown = with_cookie(
+        Method::POST,
+        &format!("{url}/api/hosts/nobody/approve"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status(), 404);
+
+    // Approved: it joins within its 2 s retry and keeps a credential of its own.
+    let approved = with_cookie(
+        Method::POST,
+        &format!("{url}/api/hosts/rack1/approve"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(approved.status(), 200);
+    let approved: Value = approved.json().await.unwrap();
+    assert_eq!(approved["decided_by"], "admin");
+    eventually(Duration::from_secs(10), "rack1 online", || async {
+        (host_status(&url, &admin, "rack1").await.as_deref() == Some("online")).then_some(())
+    })
+    .await;
+    let credential_file = host_dir.path().join("host-credential.json");
+    let stored = eventually(Duration::from_secs(5), "credential kept", || async {
+        std::fs::read_to_string(&credential_file).ok()
+    })
+    .await;
+    let stored: Value = serde_json::from_str(&stored).unwrap();
+    let credential = stored["credential"].as_str().unwrap().to_string();
+    assert_eq!(stored["host"], "rack1");
+    assert!(credential.starts_with("vpth_"));
+
+    // The join token alone no longer passes as rack1 (someone else claiming the name)...
+    host.stop();
+    eventually(Duration::from_secs(10), "rack1 offline", || async {
+        (host_status(&url, &admin, "rack1").await.as_deref() == Some("offline")).then_some(())
+    })
+    .await;
+    let mut impostor = start_host("rack1", &url, &join_token, None);
+    let impostor_url = impostor.host_url();
+    eventually(Duration::from_secs(10), "impostor refused", || async {
+        let status = common::get_json(&format!("{impostor_url}/host/health")).await;
+        (status["services"]["link"]["state"] == "refused").then_some(status)
+    })
+    .await;
+    assert_eq!(
+        host_status(&url, &admin, "rack1").await.as_deref(),
+        Some("offline")
+    );
+    impostor.stop();
+    // ...while the real host, restarted, joins with its credential.
+    let mut host = start_host("rack1", &url, &join_token, Some(host_dir.path()));
+    eventually(Duration::from_secs(10), "rack1 back online", || async {
+        (host_status(&url, &admin, "rack1").await.as_deref() == Some("online")).then_some(())
+    })
+    .await;
+
+    // Revoked: the link is cut now, the credential stops working, and it stays out.
+    let revoked = with_cookie(
+        Method::POST,
+        &format!("{url}/api/hosts/rack1/revoke"),
+        &admin,
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status(), 200);
+    eventually(Duration::from_secs(5), "rack1 cut off", || async {
+        (host_status(&url, &admin, "rack1").await.as_deref() == Some("offline")).then_some(())
+    })
+    .await;
+    let host_url = host.host_url();
+    let status = eventually(
+        Duration::from_secs(10),
+        "host told it is revoked",
+        || async {
+            let status = common::get_json(&format!("{host_url}/host/health")).await;
+            (status["services"]["link"]["state"] == "refused").then_some(status)
+        },
+    )
+    .await;
+    assert!(
+        status["services"]["link"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("revoked by admin"),
+        "{status}"
+    );
+    let hello = json!({ "name": "rack1", "version": "0.1.0", "protocol_version": 2, "heartbeat_interval_ms": 1000 });
+    let with_credential = client()
+        .post(format!("{url}/api/hosts/register"))
+        .bearer_auth(&credential)
+        .json(&hello)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_credential.status(), 401, "the old credential is dead");
+
+    let entries = audit(&url, &admin_token(&url, &admin).await, "action=host.").await;
+    let actions: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"host.approve") && actions.contains(&"host.revoke"),
+        "{actions:?}"
+    );
+    host.stop();
+    server.stop();
+}
+
+/// An admin API token (the audit helper takes a bearer token).
+async fn admin_token(url: &str, admin: &str) -> String {
+    let token = with_cookie(
+        Method::POST,
+        &format!("{url}/api/tokens"),
+        admin,
+        Some(json!({ "name": "audit reader" })),
+    )
+    .await;
+    let token: Value = token.json().await.unwrap();
+    token["token"].as_str().unwrap().to_string()
+}

@@ -17,6 +17,8 @@ use crate::mdns::{Mdns, Role};
 use crate::protocol::{CONNECT_PATH, Hello, LinkReply, PROTOCOL_VERSION, RefusalCode};
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
+/// How often a host waiting for approval asks again, so it joins soon after an admin approves.
+const PENDING_RETRY: Duration = Duration::from_secs(2);
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +69,7 @@ pub async fn run(state: HostState, join: JoinOptions, api_port: u16, shutdown: C
         };
         state.set_link("connecting", Some(server.clone()), None);
         let outcome = tokio::select! {
-            outcome = connect_once(&state, &server, &join.token) => outcome,
+            outcome = join_server(&state, &server, &join.token) => outcome,
             _ = shutdown.cancelled() => return,
         };
         match outcome {
@@ -75,6 +77,14 @@ pub async fn run(state: HostState, join: JoinOptions, api_port: u16, shutdown: C
                 tracing::warn!(%server, %reason, "link to server ended; reconnecting");
                 state.set_link("disconnected", Some(server.clone()), Some(reason));
                 wait = FIRST_RETRY;
+            }
+            Err(LinkError::Refused {
+                code: RefusalCode::Pending,
+                reason,
+            }) => {
+                tracing::warn!(%server, %reason, "waiting for approval");
+                state.set_link("pending", Some(server.clone()), Some(reason));
+                wait = PENDING_RETRY;
             }
             Err(e) => {
                 let permanent = match &e {
@@ -102,8 +112,30 @@ pub async fn run(state: HostState, join: JoinOptions, api_port: u16, shutdown: C
             _ = tokio::time::sleep(jittered) => {}
             _ = shutdown.cancelled() => return,
         }
-        wait = (wait * 2).min(max_wait);
+        if wait != PENDING_RETRY {
+            wait = (wait * 2).min(max_wait);
+        }
     }
+}
+
+/// One link session with the host's own credential when it has one, else the join token; a
+/// credential the server does not know (its database was replaced, or the host revoked) falls
+/// back to the join token at once, so the host shows up for approval again.
+async fn join_server(
+    state: &HostState,
+    server: &str,
+    join_token: &str,
+) -> Result<String, LinkError> {
+    let data_dir = &state.config.general.data_dir;
+    if let Some(own) = super::credential::load(data_dir, &state.name) {
+        match connect_once(state, server, &own).await {
+            Err(LinkError::BadToken) => {
+                tracing::warn!(%server, "the server does not know this host's credential; dialing with the join token");
+            }
+            outcome => return outcome,
+        }
+    }
+    connect_once(state, server, join_token).await
 }
 
 /// Waits until a server is seen on the LAN with an address we can dial.
@@ -186,7 +218,20 @@ async fn connect_once(state: &HostState, server: &str, token: &str) -> Result<St
         .await
         .map_err(|_| LinkError::Failed("the server did not answer the hello".into()))??;
     match serde_json::from_str::<LinkReply>(&reply) {
-        Ok(LinkReply::Welcome { .. }) => {}
+        Ok(LinkReply::Welcome { credential, .. }) => {
+            if let Some(credential) = credential {
+                let data_dir = &state.config.general.data_dir;
+                match super::credential::store(data_dir, &state.name, &credential) {
+                    Ok(()) => tracing::info!(
+                        "approved: keeping this host's own credential for the next links"
+                    ),
+                    // The link works now; the next one will need an admin to approve again.
+                    Err(e) => {
+                        tracing::error!(error = %e, dir = %data_dir.display(), "cannot keep this host's credential")
+                    }
+                }
+            }
+        }
         Ok(LinkReply::Refused { code, reason }) => return Err(LinkError::Refused { code, reason }),
         Err(e) => {
             return Err(LinkError::Failed(format!(

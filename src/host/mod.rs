@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod api;
 pub mod capture;
+pub mod credential;
 pub mod devices;
 pub mod metrics;
 pub mod monitor;
@@ -31,7 +32,8 @@ use stats::StatsSampler;
 /// State of the host's link to its server, shown in `/host/health`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkStatus {
-    /// `connecting`, `discovering`, `connected`, `refused`, `disconnected`.
+    /// `connecting`, `discovering`, `connected`, `pending` (waiting for approval), `refused`,
+    /// `disconnected`.
     pub state: &'static str,
     pub server: Option<String>,
     pub detail: Option<String>,

@@ -7,11 +7,16 @@
 //! the client and the host's own router the server, so every `/host/...` route (streams included)
 //! works through the link exactly as it does locally. The server reads heartbeats from
 //! [`HEARTBEAT_PATH`], a long-lived response of newline-delimited [`Heartbeat`] JSON.
+//!
+//! The bearer is the shared join token or the host's own credential. A host joining with the
+//! join token waits (`Refused { code: Pending }`) until an admin or the auto-approve policy
+//! approves it; its first `Welcome` after that carries its own credential, which it keeps and
+//! presents from then on.
 
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any incompatible change of the link; checked at hello.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// Host route streaming newline-delimited heartbeats to the server over the link.
 pub const HEARTBEAT_PATH: &str = "/host/link/heartbeats";
 /// Server route the host dials.
@@ -42,6 +47,10 @@ pub enum LinkReply {
     Welcome {
         host_id: String,
         server_version: String,
+        /// The host's own credential, handed out once after approval: the host stores it and
+        /// dials with it instead of the join token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        credential: Option<String>,
     },
     Refused {
         code: RefusalCode,
@@ -55,12 +64,29 @@ pub enum RefusalCode {
     ProtocolVersion,
     DuplicateName,
     BadHello,
+    /// Waiting for an admin to approve the host.
+    Pending,
+    /// An admin revoked the host.
+    Revoked,
+    /// The host was given its own credential and must dial with it.
+    CredentialRequired,
+    /// The credential belongs to another host.
+    WrongCredential,
+    /// Too many hosts are already waiting for approval.
+    TooManyPending,
 }
 
 impl RefusalCode {
     /// Refusals a retry cannot cure: the host backs off to its longest wait.
     pub fn is_permanent(self) -> bool {
-        matches!(self, RefusalCode::ProtocolVersion | RefusalCode::BadHello)
+        matches!(
+            self,
+            RefusalCode::ProtocolVersion
+                | RefusalCode::BadHello
+                | RefusalCode::Revoked
+                | RefusalCode::CredentialRequired
+                | RefusalCode::WrongCredential
+        )
     }
 }
 

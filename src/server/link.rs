@@ -16,6 +16,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio_util::sync::CancellationToken;
 
 use super::AppState;
+use super::db::host_approvals::Presented;
 use super::registry::LinkHandle;
 use crate::api_error::ApiError;
 use crate::link::{CONNECTION_WINDOW, KEEP_ALIVE, STREAM_WINDOW, WsByteStream};
@@ -41,23 +42,21 @@ pub async fn connect(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let token_ok =
-        bearer(&headers).is_some_and(|t| crate::token::constant_time_eq(t, &state.host_token));
-    if !token_ok {
+    let Some(presented) = super::host_approval::presented(&state, &headers).await else {
         tracing::warn!(%peer, "host link refused: missing or wrong token");
         return ApiError::new(
             StatusCode::UNAUTHORIZED,
             "bad_token",
-            "the host token is missing or wrong",
+            "the host token (or the host's own credential) is missing or wrong",
         )
         .into_response();
-    }
+    };
     upgrade
         .max_message_size(16 * 1024 * 1024)
-        .on_upgrade(move |socket| run(state, socket, peer))
+        .on_upgrade(move |socket| run(state, socket, peer, presented))
 }
 
-async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr) {
+async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr, presented: Presented) {
     let hello = match read_hello(&mut socket).await {
         Ok(hello) => hello,
         Err((code, reason)) => {
@@ -73,9 +72,24 @@ async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr) {
         refuse(socket, RefusalCode::DuplicateName, reason).await;
         return;
     }
+    let credential = match super::host_approval::admit(&state, &name, presented, peer).await {
+        Ok(Ok(credential)) => credential,
+        Ok(Err((code, reason))) => {
+            tracing::warn!(%peer, host = %name, %reason, "host link refused");
+            refuse(socket, code, reason).await;
+            return;
+        }
+        Err(e) => {
+            tracing::error!(%peer, host = %name, error = %e, "host link refused: cannot check its approval");
+            let reason = "the server cannot check this host's approval; try again".to_string();
+            refuse(socket, RefusalCode::Pending, reason).await;
+            return;
+        }
+    };
     let welcome = LinkReply::Welcome {
         host_id: name.clone(),
         server_version: env!("CARGO_PKG_VERSION").into(),
+        credential,
     };
     if send_reply(&mut socket, &welcome).await.is_err() {
         return;

@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod demo_testcases;
 pub mod events;
+pub mod host_approval;
 pub mod incidents;
 pub mod link;
 pub mod locks;

@@ -7,7 +7,14 @@ use axum::{Json, Router};
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::mdns::Peer;
 use crate::protocol::{Hello, PROTOCOL_VERSION};
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+
 use crate::server::AppState;
+use crate::server::auth::Principal;
+use crate::server::db::host_approvals::{self, Approval, ApprovalStatus, Presented};
+use crate::server::host_approval;
 use crate::server::link;
 use crate::server::registry::HostView;
 
@@ -17,7 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/hosts/discovered", get(discovered))
         .route("/api/hosts/register", post(register))
         .route(crate::protocol::CONNECT_PATH, get(link::connect))
+        .route("/api/hosts/approvals", get(approvals))
         .route("/api/hosts/{host}", get(one))
+        .route("/api/hosts/{host}/approve", post(approve))
+        .route("/api/hosts/{host}/revoke", post(revoke))
 }
 
 async fn list(State(state): State<AppState>) -> Json<Vec<HostView>> {
@@ -47,18 +57,17 @@ async fn discovered(State(state): State<AppState>) -> Json<Vec<Peer>> {
 /// until its link connects. Needs the host token, like the link.
 async fn register(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     ApiJson(hello): ApiJson<Hello>,
 ) -> ApiResult<Json<HostView>> {
-    let token_ok = link::bearer(&headers)
-        .is_some_and(|t| crate::token::constant_time_eq(t, &state.host_token));
-    if !token_ok {
+    let Some(presented) = host_approval::presented(&state, &headers).await else {
         return Err(ApiError::new(
             axum::http::StatusCode::UNAUTHORIZED,
             "bad_token",
-            "the host token is missing or wrong",
+            "the host token (or the host's own credential) is missing or wrong",
         ));
-    }
+    };
     if hello.protocol_version != PROTOCOL_VERSION {
         return Err(ApiError::bad_request(
             "protocol_version",
@@ -83,5 +92,75 @@ async fn register(
             "heartbeat_interval_ms must be at least 100",
         ));
     }
+    // Registering neither creates an approval nor hands out a credential (only the link does):
+    // it records hosts the link would let in now.
+    let name = hello.name.clone();
+    let approval = state
+        .db
+        .call(move |c| host_approvals::get(c, &name))
+        .await
+        .map_err(|e| ApiError::internal("cannot read host approvals", e))?;
+    let approved = match (&approval, &presented) {
+        (Some(a), _) if a.status == ApprovalStatus::Revoked => false,
+        (Some(a), Presented::JoinToken) if a.status == ApprovalStatus::Approved => true,
+        (Some(_), Presented::Credential(_)) => true,
+        _ => host_approval::auto_approves(state.config.auth.auto_approve_hosts, peer),
+    };
+    if !approved {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "host_not_approved",
+            format!(
+                "host `{}` is not approved; it waits for approval once it dials the link",
+                hello.name
+            ),
+        ));
+    }
     Ok(Json(state.registry.record_hello(&hello, None).await))
+}
+
+/// `GET /api/hosts/approvals`: every host that ever dialed, waiting ones first.
+async fn approvals(State(state): State<AppState>) -> ApiResult<Json<Vec<Approval>>> {
+    let list = state
+        .db
+        .call(host_approvals::list)
+        .await
+        .map_err(|e| ApiError::internal("cannot read host approvals", e))?;
+    Ok(Json(list))
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(host): Path<String>,
+) -> ApiResult<Json<Approval>> {
+    decide(&state, &principal, &host, ApprovalStatus::Approved).await
+}
+
+/// Revokes a host: its credential stops working and its link is cut now.
+async fn revoke(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(host): Path<String>,
+) -> ApiResult<Json<Approval>> {
+    decide(&state, &principal, &host, ApprovalStatus::Revoked).await
+}
+
+async fn decide(
+    state: &AppState,
+    principal: &Principal,
+    host: &str,
+    status: ApprovalStatus,
+) -> ApiResult<Json<Approval>> {
+    host_approval::decide(state, host, status, &principal.name)
+        .await
+        .map_err(|e| ApiError::internal("cannot change the host's approval", e))?
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no host named `{host}` has dialed this server"),
+            )
+        })
 }

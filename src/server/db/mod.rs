@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod campaigns;
+pub mod host_approvals;
 pub mod hosts;
 pub mod incidents;
 pub mod references;
@@ -41,6 +42,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0006_auth",
         include_str!("../../../migrations/0006_auth.sql"),
+    ),
+    (
+        "0007_host_approvals",
+        include_str!("../../../migrations/0007_host_approvals.sql"),
     ),
 ];
 
