@@ -233,7 +233,8 @@ async fn change_password(
     })
     .await
     .map_err(|e| ApiError::internal("password check failed", e))?
-    .ok_or_else(bad_credentials)?
+    // Not a 401: the caller is signed in, only the password given to confirm it is wrong.
+    .ok_or_else(|| ApiError::bad_request("wrong_password", "the current password is wrong"))?
     .map_err(|e| ApiError::internal("cannot hash the password", e))?;
     state
         .db

@@ -11,6 +11,7 @@ use super::runs::{normalise_target, started_by};
 use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
+use crate::server::auth::Principal;
 use crate::server::campaigns;
 use crate::server::db::DbError;
 use crate::server::db::campaigns::{self as queries, Campaign, CampaignFields};
@@ -257,6 +258,7 @@ struct RunBody {
 
 async fn run(
     State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -267,7 +269,7 @@ async fn run(
             .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))?
     };
     let target = body.target.map(|t| normalise_target(Some(t)));
-    let by = started_by(body.started_by, "api")?;
+    let by = started_by(&principal, body.started_by, "api")?;
     let view = campaigns::start(&state, id, target, by).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::config::is_valid_id;
 use crate::server::AppState;
+use crate::server::auth::{Principal, Via};
 use crate::server::locks::{Access, Acquired, DEFAULT_LEASE};
 use crate::server::proxy;
 use crate::server::registry::DeviceView;
@@ -210,7 +211,9 @@ async fn execute(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LockRequest {
-    owner: String,
+    /// With auth on the lock is held by the signed-in caller, whatever this says.
+    #[serde(default)]
+    owner: Option<String>,
     #[serde(default)]
     lease_secs: Option<u64>,
     #[serde(default)]
@@ -220,10 +223,16 @@ struct LockRequest {
 async fn lock(
     State(state): State<AppState>,
     Path((host, device)): Path<(String, String)>,
+    principal: Principal,
     ApiJson(request): ApiJson<LockRequest>,
 ) -> ApiResult<Json<Value>> {
     check_ids(&host, &device)?;
-    let owner = request.owner.trim();
+    let owner = match (&principal.via, &request.owner) {
+        (Via::Off, Some(owner)) => owner.trim().to_string(),
+        (Via::Off, None) => String::new(),
+        _ => principal.name.to_string(),
+    };
+    let owner = owner.as_str();
     if owner.is_empty() || owner.len() > 64 {
         return Err(ApiError::bad_request(
             "invalid_owner",

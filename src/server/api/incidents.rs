@@ -18,6 +18,7 @@ use crate::config::is_valid_id;
 use crate::monitoring::IncidentKind;
 use crate::monitoring::event::is_frame_name;
 use crate::server::AppState;
+use crate::server::auth::Principal;
 use crate::server::db::incidents::{self as queries, Incident, IncidentFilter};
 use crate::server::events::Event;
 use crate::server::incidents::picture_dir;
@@ -133,6 +134,7 @@ struct AckBody {
 
 async fn acknowledge(
     State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<Incident>> {
@@ -143,7 +145,7 @@ async fn acknowledge(
         serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request("invalid_json", format!("body: {e}")))?
     };
-    let by = super::runs::started_by(body.by, "ui")?;
+    let by = super::runs::started_by(&principal, body.by, "ui")?;
     update(&state, id, move |c| queries::acknowledge(c, id, &by)).await
 }
 
@@ -180,6 +182,7 @@ struct FalsePositiveBody {
 
 async fn false_positive(
     State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<FalsePositiveBody>,
 ) -> ApiResult<Json<Incident>> {
@@ -190,7 +193,7 @@ async fn false_positive(
             format!("comment: say why it is a false positive, 1 to {MAX_COMMENT} characters"),
         ));
     }
-    let by = super::runs::started_by(body.by, "ui")?;
+    let by = super::runs::started_by(&principal, body.by, "ui")?;
     update(&state, id, move |c| {
         queries::mark_false_positive(c, id, &comment, &by)
     })

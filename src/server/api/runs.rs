@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
+use crate::server::auth::{Principal, Via};
 use crate::server::db::testing::{self as queries, RunFilter};
 use crate::server::runs::{self, Request, is_artifact_name, run_dir};
 use crate::testing::run::{RunRecord, RunStatus, Selector, StepResult};
@@ -50,8 +51,17 @@ struct CreateBody {
     started_by: Option<String>,
 }
 
-/// `started_by` as the caller gives it: short words, no control characters.
-pub fn started_by(given: Option<String>, default: &str) -> ApiResult<String> {
+/// Who starts (or acknowledges) something: the signed-in caller's name when auth is on, so
+/// nobody can act under another's name; with auth off, the name the caller gives (short words,
+/// no control characters).
+pub fn started_by(
+    principal: &Principal,
+    given: Option<String>,
+    default: &str,
+) -> ApiResult<String> {
+    if principal.via != Via::Off {
+        return Ok(principal.name.to_string());
+    }
     let value = given.unwrap_or_else(|| default.to_string());
     let value = value.trim().to_string();
     if value.is_empty() || value.chars().count() > 64 || value.chars().any(char::is_control) {
@@ -78,6 +88,7 @@ pub fn normalise_target(target: Option<Selector>) -> Selector {
 
 async fn create(
     State(state): State<AppState>,
+    principal: Principal,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<RunRecord>)> {
     let testcase_id = match (body.testcase_id, body.testcase) {
@@ -107,7 +118,7 @@ async fn create(
                 testcase_id,
                 target: normalise_target(body.target),
                 timeout_s: body.timeout_s,
-                started_by: started_by(body.started_by, "api")?,
+                started_by: started_by(&principal, body.started_by, "api")?,
                 campaign_run_id: None,
                 campaign_position: None,
             },

@@ -125,14 +125,22 @@ pub fn check_user_name(name: &str) -> Result<(), String> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
-    if ok {
-        Ok(())
-    } else {
-        Err(format!(
+    if !ok {
+        return Err(format!(
             "user name `{name}`: 1 to 64 letters, digits, `-`, `_`, `.` or `@`"
-        ))
+        ));
     }
+    if RESERVED_NAMES.contains(&name) {
+        return Err(format!(
+            "user name `{name}` is reserved: the audit log and approvals use it for the server itself"
+        ));
+    }
+    Ok(())
 }
+
+/// Names the server acts under itself: `auto` (the auto-approve policy) and `local` (every
+/// request when auth is off). No user may take them, so the audit log stays unambiguous.
+pub const RESERVED_NAMES: &[&str] = &["auto", "local"];
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     let stdin = std::io::stdin();

@@ -40,7 +40,7 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
       passwordChanged();
     } catch (err) {
       setBusy(false);
-      if (err instanceof ApiError && err.code === 'bad_credentials') setError({ field: 'current', message: 'This is not your current password.' });
+      if (err instanceof ApiError && err.code === 'wrong_password') setError({ field: 'current', message: 'This is not your current password.' });
       else if (err instanceof ApiError && err.code === 'weak_password') setError({ field: 'next', message: asSentence(errorMessage(err)) });
       else setError({ field: 'form', message: asSentence(errorMessage(err)) });
     }
