@@ -14,6 +14,7 @@ pub mod roles;
 pub mod server;
 pub mod sim;
 pub mod testing;
+pub mod tls;
 pub mod token;
 pub mod verify;
 
