@@ -111,13 +111,18 @@ async fn https_end_to_end() {
     assert!(url.starts_with("https://127.0.0.1:"), "server.url: {url}");
     let client = trusting(&certificate.pem);
 
-    // The API answers over HTTPS to a client that trusts the certificate.
+    // The API answers over HTTPS to a client that trusts the certificate, with HSTS.
     let health = client
         .get(format!("{url}/api/health"))
         .send()
         .await
         .expect("health");
     assert_eq!(health.status(), 200);
+    assert_eq!(
+        health.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    assert_eq!(health.headers()["x-content-type-options"], "nosniff");
     // A client that does not trust it is refused, and plain HTTP on the port gets no answer.
     let untrusted = http()
         .build()

@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod registry;
 pub mod runs;
 pub mod scheduler;
+pub mod security_headers;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -214,6 +215,9 @@ impl Server {
 
     pub fn router(state: AppState) -> Router {
         let cors = auth_cors(&state.config.auth.cors_origins);
+        let headers = security_headers::SecurityHeaders {
+            tls: state.tls.is_some(),
+        };
         let router = api::router(state.clone())
             .merge(metrics::router())
             .merge(web::router())
@@ -223,6 +227,11 @@ impl Server {
                 auth::middleware::check,
             ))
             .layer(axum::middleware::from_fn(metrics::http::track))
+            // Around everything, so the auth check's refusals carry the headers too.
+            .layer(axum::middleware::from_fn_with_state(
+                headers,
+                security_headers::apply,
+            ))
             .with_state(state);
         match cors {
             Some(cors) => router.layer(cors),
