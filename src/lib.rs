@@ -4,6 +4,7 @@ pub mod api_error;
 pub mod cli;
 pub mod config;
 pub mod host;
+pub mod image_input;
 pub mod link;
 pub mod mdns;
 pub mod metrics;

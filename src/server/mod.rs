@@ -227,7 +227,9 @@ impl Server {
                 auth::middleware::check,
             ))
             .layer(axum::middleware::from_fn(metrics::http::track))
-            // Around everything, so the auth check's refusals carry the headers too.
+            // Around everything, so answers the router makes itself (405, rejections) and the
+            // auth check's refusals are JSON and carry the security headers too.
+            .layer(axum::middleware::from_fn(crate::api_error::json_errors))
             .layer(axum::middleware::from_fn_with_state(
                 headers,
                 security_headers::apply,
