@@ -26,6 +26,8 @@ const HOSTS: usize = 200;
 const HEARTBEAT_MS: u64 = 1000;
 
 fn main() {
+    // reqwest has rustls without a built-in crypto provider: give it ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if !support::measuring() {
         return;
     }

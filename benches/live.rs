@@ -12,6 +12,8 @@ use futures_util::StreamExt;
 use support::{Proc, machine, mib, percentile, wait_file};
 
 fn main() {
+    // reqwest has rustls without a built-in crypto provider: give it ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if !support::measuring() {
         return;
     }

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use support::{Proc, machine, percentile, wait_file};
 
 fn main() {
+    // reqwest has rustls without a built-in crypto provider: give it ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if !support::measuring() {
         return;
     }

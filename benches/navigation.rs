@@ -16,6 +16,8 @@ use vpt::nav::generate::generated_tree;
 use vpt::nav::{Graph, MeasuredTimes};
 
 fn main() {
+    // reqwest has rustls without a built-in crypto provider: give it ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if !support::measuring() {
         return;
     }

@@ -21,6 +21,8 @@ const DEVICES: usize = 20;
 const RUNS: usize = 200;
 
 fn main() {
+    // reqwest has rustls without a built-in crypto provider: give it ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if !support::measuring() {
         return;
     }

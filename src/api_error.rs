@@ -117,3 +117,114 @@ pub async fn unknown_route(uri: axum::http::Uri) -> ApiError {
         format!("no API route at {}", uri.path()),
     )
 }
+
+/// True for paths whose answers are the API's (JSON), as opposed to the web UI's files.
+pub fn is_api_path(path: &str) -> bool {
+    ["/api", "/server", "/host", "/metrics"]
+        .iter()
+        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+}
+
+/// Largest error body rewritten by [`json_errors`]; axum's own are a sentence long.
+const MAX_REWRITTEN_BODY: usize = 16 * 1024;
+
+/// Answers the router makes by itself are plain text or empty: a path segment that does not
+/// parse (`/api/runs/../x`), a wrong method, a body over the limit read by an extractor, a
+/// request body that stalls. Under the API prefixes they get the API's JSON shape too, so a
+/// client can always read `error` and `detail`.
+pub async fn json_errors(request: Request, next: axum::middleware::Next) -> Response {
+    let api = is_api_path(request.uri().path());
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_REWRITTEN_BODY)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::BAD_REQUEST if text.starts_with("Invalid URL") => "invalid_path",
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_body",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let detail = if text.is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_string()
+    } else {
+        text
+    };
+    let mut rewritten = ApiError::new(status, code, detail).into_response();
+    // Keep what the answer said besides its body (`Allow` of a 405, `Retry-After`, ...).
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name, value.clone());
+        }
+    }
+    rewritten
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    async fn answer(router: Router, method: &str, uri: &str) -> (StatusCode, Value) {
+        let router = router.layer(axum::middleware::from_fn(json_errors));
+        let response = router
+            .oneshot(
+                axum::http::Request::builder()
+                    .method(method)
+                    .uri(uri)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn router_rejections_become_json_under_the_api() {
+        let router =
+            Router::new().route(
+                "/api/runs/{id}",
+                get(
+                    |axum::extract::Path(id): axum::extract::Path<i64>| async move {
+                        format!("run {id}")
+                    },
+                ),
+            );
+        let (status, body) = answer(router.clone(), "GET", "/api/runs/..%2f..%2fetc").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"], "invalid_path");
+        assert!(body["detail"].as_str().unwrap().contains("i64"), "{body}");
+        let (status, body) = answer(router.clone(), "DELETE", "/api/runs/1").await;
+        assert_eq!(status, 405);
+        assert_eq!(body["error"], "method_not_allowed");
+        let (status, body) = answer(router, "GET", "/api/runs/7").await;
+        assert_eq!((status, body), (StatusCode::OK, Value::Null));
+    }
+}

@@ -57,6 +57,17 @@ pub struct ServerConfig {
     /// Create the `demo-stb` userinterface (tree and references matching the simulated
     /// set-top box) on first start.
     pub demo_content: bool,
+    /// PEM certificate chain to serve HTTPS with. Empty (with `tls_key`): plain HTTP.
+    pub tls_cert: PathBuf,
+    /// PEM private key of `tls_cert`.
+    pub tls_key: PathBuf,
+}
+
+impl ServerConfig {
+    /// Whether the server itself serves HTTPS.
+    pub fn tls(&self) -> bool {
+        !self.tls_cert.as_os_str().is_empty()
+    }
 }
 
 impl Default for ServerConfig {
@@ -66,6 +77,8 @@ impl Default for ServerConfig {
             host_token: String::new(),
             max_body_bytes: 1024 * 1024,
             demo_content: true,
+            tls_cert: PathBuf::new(),
+            tls_key: PathBuf::new(),
         }
     }
 }
@@ -102,6 +115,9 @@ pub struct HostConfig {
     pub server_url: String,
     /// The server's shared host token. Empty in `vpt all`: read from the data dir.
     pub token: String,
+    /// PEM file of a CA (or the server's self-signed certificate) to trust for `https://`
+    /// servers, in addition to the public roots. Empty: the public roots only.
+    pub server_ca: PathBuf,
     pub heartbeat_interval_ms: u64,
     /// Longest wait between two reconnection attempts.
     pub reconnect_max_ms: u64,
@@ -128,6 +144,7 @@ impl Default for HostConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], DEFAULT_HOST_PORT)),
             server_url: String::new(),
             token: String::new(),
+            server_ca: PathBuf::new(),
             heartbeat_interval_ms: 5000,
             reconnect_max_ms: 30_000,
             ring_seconds: 10.0,
@@ -510,6 +527,14 @@ impl Config {
                 "host.ring_seconds must be a positive number".into(),
             ));
         }
+        let (cert, key) = (&self.server.tls_cert, &self.server.tls_key);
+        if cert.as_os_str().is_empty() != key.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid(
+                "server.tls_cert and server.tls_key go together: set both (HTTPS) or neither \
+                 (plain HTTP)"
+                    .into(),
+            ));
+        }
         self.validate_auth()
     }
 
@@ -883,6 +908,30 @@ mod tests {
             config.auth.auto_approve_hosts,
             defaults.auth.auto_approve_hosts
         );
+    }
+
+    #[test]
+    fn tls_cert_and_key_go_together() {
+        let err = Config::load(None, env(&[("VPT_SERVER__TLS_CERT", "/etc/vpt/cert.pem")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("server.tls_cert") && err.contains("server.tls_key"),
+            "{err}"
+        );
+        let config = Config::load(
+            None,
+            env(&[
+                ("VPT_SERVER__TLS_CERT", "/etc/vpt/cert.pem"),
+                ("VPT_SERVER__TLS_KEY", "/etc/vpt/key.pem"),
+                ("VPT_HOST__SERVER_CA", "/etc/vpt/ca.pem"),
+            ]),
+        )
+        .unwrap();
+        assert!(config.server.tls());
+        assert_eq!(config.server.tls_key, PathBuf::from("/etc/vpt/key.pem"));
+        assert_eq!(config.host.server_ca, PathBuf::from("/etc/vpt/ca.pem"));
+        assert!(!Config::default().server.tls());
     }
 
     #[test]

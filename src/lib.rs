@@ -4,6 +4,7 @@ pub mod api_error;
 pub mod cli;
 pub mod config;
 pub mod host;
+pub mod image_input;
 pub mod link;
 pub mod mdns;
 pub mod metrics;
@@ -14,6 +15,7 @@ pub mod roles;
 pub mod server;
 pub mod sim;
 pub mod testing;
+pub mod tls;
 pub mod token;
 pub mod verify;
 

@@ -14,6 +14,8 @@ use crate::host::{Host, JoinOptions};
 use crate::server::Server;
 
 pub fn main(cli: Cli) -> ExitCode {
+    // HTTP clients (plugs, `vpt run`, healthchecks) find the crypto of their TLS here.
+    crate::tls::install_crypto_provider();
     let cli = match cli.command {
         Command::GenConfig => {
             print!("{}", crate::config::EXAMPLE);
@@ -132,7 +134,12 @@ async fn run_server(config: Config) -> anyhow::Result<()> {
     let listener = bind(config.server.bind, "server").await?;
     let server = Server::prepare(config, listener).await?;
     tracing::info!(
-        "hosts join this server with: VPT_HOST__SERVER_URL=http://<this machine>:{} VPT_HOST__TOKEN={} vpt host",
+        "hosts join this server with: VPT_HOST__SERVER_URL={}://<this machine>:{} VPT_HOST__TOKEN={} vpt host",
+        if server.certificate().is_some() {
+            "https"
+        } else {
+            "http"
+        },
         server.local_addr().port(),
         server.host_token()
     );
@@ -151,6 +158,7 @@ async fn run_host(config: Config) -> anyhow::Result<()> {
     let join = JoinOptions {
         server_url: (!config.host.server_url.is_empty()).then(|| config.host.server_url.clone()),
         token,
+        tls: None,
     };
     let listener = bind(config.host.bind, "host API").await?;
     let host = Host::prepare(config, listener, join, false)?;
@@ -161,9 +169,11 @@ async fn run_all(config: Config) -> anyhow::Result<()> {
     let server_listener = bind(config.server.bind, "server").await?;
     let host_listener = bind(config.host.bind, "host API").await?;
     let server = Server::prepare(config.clone(), server_listener).await?;
-    // The local host joins its own server over loopback, like any other host would.
+    // The local host joins its own server over loopback, like any other host would; over
+    // HTTPS it trusts exactly its server's certificate, whatever names that certificate has.
+    let own_server = config.host.server_url.is_empty();
     let join = JoinOptions {
-        server_url: Some(if config.host.server_url.is_empty() {
+        server_url: Some(if own_server {
             server.local_url()
         } else {
             config.host.server_url.clone()
@@ -173,6 +183,10 @@ async fn run_all(config: Config) -> anyhow::Result<()> {
         } else {
             config.host.token.clone()
         },
+        tls: server
+            .certificate()
+            .filter(|_| own_server)
+            .map(|cert| std::sync::Arc::new(crate::tls::pinned_client_config(cert))),
     };
     let host = Host::prepare(config, host_listener, join, true)?;
     let shutdown = shutdown_on_signal();
@@ -213,9 +227,15 @@ async fn healthcheck(config: &Config, host: bool, url: Option<String>) -> anyhow
         })
         .unwrap_or_else(|| crate::server::local_url(bind));
     let target = format!("{}{path}", base.trim_end_matches('/'));
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(3))
-        .build()?;
+    // A server of this configuration that serves HTTPS is trusted by its own certificate.
+    let builder = if !host && config.server.tls() {
+        let tls = crate::tls::ServerTls::load(&config.server.tls_cert, &config.server.tls_key)?;
+        reqwest::Client::builder()
+            .tls_backend_preconfigured(crate::tls::pinned_client_config(tls.certificate().clone()))
+    } else {
+        crate::tls::http_client(None)?
+    };
+    let client = builder.timeout(Duration::from_secs(3)).build()?;
     let response = client
         .get(&target)
         .send()

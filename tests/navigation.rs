@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 /// Gotos and validations answer when they end, which takes longer than a plain request.
 fn slow_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    common::http()
         .timeout(Duration::from_secs(180))
         .build()
         .expect("client")

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 /// Runs answer when they end; queries are quick.
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    common::http()
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client")

@@ -195,7 +195,15 @@ async fn connect_once(state: &HostState, server: &str, token: &str) -> Result<St
         LinkError::Failed("the host token has characters a header cannot carry".into())
     })?;
     request.headers_mut().insert(header::AUTHORIZATION, bearer);
-    let (mut socket, _) = match tokio_tungstenite::connect_async(request).await {
+    let connector = crate::tls::connector(&state.link_tls);
+    let (mut socket, _) = match tokio_tungstenite::connect_async_tls_with_config(
+        request,
+        None,
+        false,
+        Some(connector),
+    )
+    .await
+    {
         Ok(pair) => pair,
         Err(tungstenite::Error::Http(response))
             if response.status() == StatusCode::UNAUTHORIZED =>

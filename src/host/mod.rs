@@ -59,6 +59,8 @@ pub struct HostState {
     pub runs: runs::HostRuns,
     /// Monitoring, incident journal and frame timelines of the devices.
     pub monitors: Arc<monitor::Monitors>,
+    /// What the link trusts when it dials an `https://` server.
+    pub link_tls: Arc<rustls::ClientConfig>,
 }
 
 impl HostState {
@@ -81,6 +83,8 @@ pub struct JoinOptions {
     /// Server base URL; `None` means discover one over mDNS.
     pub server_url: Option<String>,
     pub token: String,
+    /// What to trust for an `https://` server; `None`: the public roots plus `host.server_ca`.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 pub struct Host {
@@ -107,6 +111,14 @@ impl Host {
                 "this host has no devices: declare them as [[host.devices]] in the config"
             );
         }
+        let link_tls = match &join.tls {
+            Some(tls) => tls.clone(),
+            None => {
+                let ca = &config.host.server_ca;
+                let ca = (!ca.as_os_str().is_empty()).then_some(ca.as_path());
+                Arc::new(crate::tls::client_config(ca).context("host.server_ca")?)
+            }
+        };
         let devices = Devices::start(&device_configs, &config.host)?;
         let monitors = monitor::Monitors::start(&devices, &config.host, &data_dir)
             .context("cannot start monitoring")?;
@@ -127,6 +139,7 @@ impl Host {
             positions: nav::Positions::default(),
             runs: runs::HostRuns::default(),
             monitors: Arc::new(monitors),
+            link_tls,
         };
         Ok(Self {
             state,

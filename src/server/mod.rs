@@ -12,6 +12,7 @@ pub mod events;
 pub mod host_approval;
 pub mod incidents;
 pub mod link;
+pub mod listen;
 pub mod locks;
 pub mod metrics;
 pub mod nav_jobs;
@@ -19,6 +20,7 @@ pub mod proxy;
 pub mod registry;
 pub mod runs;
 pub mod scheduler;
+pub mod security_headers;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -28,7 +30,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::Router;
-use axum::serve::ListenerExt;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -67,6 +68,8 @@ pub struct AppState {
     pub schedules_changed: Arc<tokio::sync::Notify>,
     /// Session and token caches, login throttling.
     pub auth: auth::Auth,
+    /// The certificate and key when the server itself serves HTTPS (`server.tls_cert`).
+    pub tls: Option<crate::tls::ServerTls>,
 }
 
 /// How long in-flight requests may take to finish once shutdown starts.
@@ -90,6 +93,15 @@ impl Server {
                  auth on"
             );
         }
+        // A certificate that cannot be used is found before anything else starts.
+        let tls = if config.server.tls() {
+            Some(crate::tls::ServerTls::load(
+                &config.server.tls_cert,
+                &config.server.tls_key,
+            )?)
+        } else {
+            None
+        };
         let data_dir = config.general.data_dir.clone();
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
@@ -165,6 +177,7 @@ impl Server {
             runs: runs::Runs::default(),
             campaign_runs: campaigns::CampaignRuns::default(),
             schedules_changed: Arc::new(tokio::sync::Notify::new()),
+            tls,
         };
         state
             .runs
@@ -182,9 +195,19 @@ impl Server {
         self.addr
     }
 
-    /// A URL this machine can reach the server at (0.0.0.0 becomes 127.0.0.1).
+    /// A URL this machine can reach the server at (0.0.0.0 becomes 127.0.0.1; `https://` when
+    /// the server serves TLS).
     pub fn local_url(&self) -> String {
-        local_url(self.addr)
+        let url = local_url(self.addr);
+        match &self.state.tls {
+            Some(_) => url.replacen("http://", "https://", 1),
+            None => url,
+        }
+    }
+
+    /// The certificate the server presents, when it serves TLS.
+    pub fn certificate(&self) -> Option<rustls::pki_types::CertificateDer<'static>> {
+        self.state.tls.as_ref().map(|tls| tls.certificate().clone())
     }
 
     pub fn host_token(&self) -> &str {
@@ -193,6 +216,9 @@ impl Server {
 
     pub fn router(state: AppState) -> Router {
         let cors = auth_cors(&state.config.auth.cors_origins);
+        let headers = security_headers::SecurityHeaders {
+            tls: state.tls.is_some(),
+        };
         let router = api::router(state.clone())
             .merge(metrics::router())
             .merge(web::router())
@@ -202,6 +228,13 @@ impl Server {
                 auth::middleware::check,
             ))
             .layer(axum::middleware::from_fn(metrics::http::track))
+            // Around everything, so answers the router makes itself (405, rejections) and the
+            // auth check's refusals are JSON and carry the security headers too.
+            .layer(axum::middleware::from_fn(crate::api_error::json_errors))
+            .layer(axum::middleware::from_fn_with_state(
+                headers,
+                security_headers::apply,
+            ))
             .with_state(state);
         match cors {
             Some(cors) => router.layer(cors),
@@ -226,28 +259,24 @@ impl Server {
         let app = Self::router(self.state.clone());
         let state = self.state.clone();
         let stop = shutdown.clone();
-        let listener = self.listener.tap_io(tune_connection);
-        let serving = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let acceptor = self.state.tls.as_ref().map(crate::tls::ServerTls::acceptor);
+        let serving = listen::serve(self.listener, acceptor, app, tune_connection, async move {
             stop.cancelled().await;
             // Links, event sockets and live streams never end by themselves: end them.
             state.shutdown.cancel();
             state.registry.close_all();
         });
-        let result = tokio::select! {
-            result = serving => result,
+        tokio::select! {
+            _ = serving => {}
             // A client that ignores the end of its stream must not hold the process up.
-            _ = async { shutdown.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),
+            _ = async { shutdown.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {}
         };
         sweeper.abort();
         dispatcher.abort();
         cleaner.abort();
         scheduler.abort();
         let _ = std::fs::remove_file(&url_file);
-        result.context("server stopped with an error")
+        Ok(())
     }
 }
 

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
 use super::AppState;
+use crate::api_error::ApiError;
 
 #[derive(RustEmbed)]
 #[folder = "$VPT_WEB_DIST"]
@@ -23,6 +24,9 @@ async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     if path.starts_with("api/") || path == "api" || path.starts_with("host/") {
         return crate::api_error::unknown_route(uri).await.into_response();
     }
+    if let Err(why) = check_path(path) {
+        return ApiError::bad_request("invalid_path", why).into_response();
+    }
     if let Some(response) = file(path, &headers) {
         return response;
     }
@@ -30,7 +34,12 @@ async fn serve(uri: Uri, headers: HeaderMap) -> Response {
     // app, whose ids may contain dots (`/devices/rack/tv.1`).
     let last_segment = path.rsplit('/').next().unwrap_or("");
     if path.starts_with("assets/") || mime_guess::from_path(last_segment).first().is_some() {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("the web UI has no file `{path}`"),
+        )
+        .into_response();
     }
     file("index.html", &headers)
         .unwrap_or_else(|| (StatusCode::NOT_FOUND, "the web UI is missing").into_response())
@@ -61,6 +70,74 @@ fn file(path: &str, headers: &HeaderMap) -> Option<Response> {
         .ok()
 }
 
+/// Pages and files of the UI never climb out of it: a `..` segment, a backslash or a control
+/// character (percent-encoded or not) is refused rather than looked up.
+fn check_path(path: &str) -> Result<(), String> {
+    let decoded = percent_decode(path);
+    if decoded.chars().any(|c| c.is_control()) {
+        return Err("the path contains a control character".into());
+    }
+    if decoded.contains('\\') {
+        return Err("the path contains a backslash".into());
+    }
+    if decoded.split('/').any(|segment| segment == "..") {
+        return Err("the path climbs up with `..`".into());
+    }
+    Ok(())
+}
+
+/// `%XX` escapes decoded to bytes (a malformed escape stays as it is).
+fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((hi * 16 + lo) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_climb_or_hide_are_refused() {
+        for bad in [
+            "../../etc/passwd",
+            "assets/../../vpt.db",
+            "%2e%2e/%2e%2e/etc/passwd",
+            "..%2f..%2fetc%2fpasswd",
+            "..%5c..%5cwindows",
+            "a\\b",
+            "index.html%00.png",
+        ] {
+            assert!(check_path(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "",
+            "index.html",
+            "devices/bench/tv.1",
+            "assets/index-abc.js",
+            "runs/%41",
+        ] {
+            assert!(check_path(good).is_ok(), "{good}");
+        }
+    }
 }

@@ -25,6 +25,10 @@ pub struct RunArgs {
     /// API token (sent as a bearer token).
     #[arg(long, env = "VPT_TOKEN")]
     pub token: Option<String>,
+    /// PEM file of a CA (or the server's self-signed certificate) to trust for an https://
+    /// server, in addition to the public roots.
+    #[arg(long, env = "VPT_CA", value_name = "FILE")]
+    pub ca: Option<PathBuf>,
     /// Name of the test case to run.
     #[arg(long)]
     pub testcase: Option<String>,
@@ -58,7 +62,13 @@ pub fn run(args: RunArgs) -> u8 {
         }
     };
     runtime.block_on(async move {
-        let client = Client::new(&args);
+        let client = match Client::new(&args) {
+            Ok(client) => client,
+            Err(e) => {
+                eprintln!("vpt run: {e:#}");
+                return INFRASTRUCTURE;
+            }
+        };
         let deadline = args
             .timeout
             .map(|s| Instant::now() + Duration::from_secs(s));
@@ -88,12 +98,15 @@ struct Client {
 }
 
 impl Client {
-    fn new(args: &RunArgs) -> Client {
-        Client {
-            http: reqwest::Client::new(),
+    fn new(args: &RunArgs) -> anyhow::Result<Client> {
+        let http = crate::tls::http_client(args.ca.as_deref())?
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot make an HTTP client: {e}"))?;
+        Ok(Client {
+            http,
             base: args.server.trim_end_matches('/').to_string(),
             token: args.token.clone(),
-        }
+        })
     }
 
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -107,7 +120,11 @@ impl Client {
     /// A JSON answer, or the server's sentence when it refused.
     async fn json(&self, builder: reqwest::RequestBuilder) -> Result<Value, Failure> {
         let response = builder.send().await.map_err(|e| {
-            Failure::Input(format!("cannot reach the server at {}: {e}", self.base))
+            Failure::Input(format!(
+                "cannot reach the server at {}: {}",
+                self.base,
+                with_causes(&e)
+            ))
         })?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
@@ -120,6 +137,18 @@ impl Client {
         }
         Ok(body)
     }
+}
+
+/// An error and its causes, where a TLS or connection problem is named.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn target(args: &RunArgs) -> Result<Value, Failure> {

@@ -220,8 +220,15 @@ where
     }
 }
 
-pub fn client() -> reqwest::Client {
+/// A client builder. HTTPS needs a crypto provider installed in the process (the crate's
+/// reqwest has rustls without a built-in provider).
+pub fn http() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
+}
+
+pub fn client() -> reqwest::Client {
+    http()
         .timeout(Duration::from_secs(10))
         .build()
         .expect("http client")
@@ -234,7 +241,7 @@ pub async fn call(
     url: &str,
     body: Option<serde_json::Value>,
 ) -> (u16, serde_json::Value) {
-    let client = reqwest::Client::builder()
+    let client = http()
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client");

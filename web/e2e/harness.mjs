@@ -193,8 +193,13 @@ async function waitForServer(dataDir, exitedState) {
   throw new Error(`vpt was not ready within ${START_TIMEOUT_MS / 1000} s: ${lastError}`);
 }
 
+/**
+ * A headless Chromium. Every page it opens is watched for content security policy violations
+ * (the server's policy must let the UI do everything it does); `browser.close()` fails with
+ * the list if there were any.
+ */
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
@@ -207,6 +212,25 @@ export async function launchBrowser() {
       '--disable-sync',
     ],
   });
+  const violations = [];
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.on('console', (message) => {
+      if (message.type() === 'error' && message.text().includes('Content Security Policy')) {
+        violations.push(message.text());
+      }
+    });
+    return context;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (...args) => {
+    await close(...args);
+    if (violations.length > 0) {
+      throw new Error(`content security policy violations:\n${violations.join('\n')}`);
+    }
+  };
+  return browser;
 }
 
 export async function screenshot(page, name) {

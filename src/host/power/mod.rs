@@ -30,7 +30,8 @@ pub trait Power: Send + Sync {
 }
 
 pub(crate) fn http_client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    crate::tls::http_client(None)
+        .map_err(|e| format!("http client: {e:#}"))?
         .timeout(PLUG_TIMEOUT)
         .build()
         .map_err(|e| format!("http client: {e}"))

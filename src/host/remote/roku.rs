@@ -19,7 +19,8 @@ pub struct RokuRemote {
 impl RokuRemote {
     /// `address` is `host` or `host:port` (port 8060 by default).
     pub fn new(address: &str, timeout: Duration) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
+        let http = crate::tls::http_client(None)
+            .map_err(|e| format!("http client: {e:#}"))?
             .timeout(timeout)
             .build()
             .map_err(|e| format!("http client: {e}"))?;

@@ -67,7 +67,7 @@ fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
                 inline.name
             ))
         })?;
-    let image = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+    let image = crate::image_input::decode(&png, image::ImageFormat::Png)
         .map_err(|e| {
             bad(format!(
                 "reference `{}` is not a readable PNG: {e}",

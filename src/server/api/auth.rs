@@ -132,9 +132,11 @@ async fn login(
         ip,
     )
     .await;
-    let secure = headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    // HTTPS served by vpt itself, or by a proxy in front that says so.
+    let secure = state.tls.is_some()
+        || headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let cookie = format!(
         "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
         u64::from(hours) * 3600,

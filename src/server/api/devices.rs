@@ -106,9 +106,36 @@ async fn forward_device(
     }
     let mut path = format!("/host/devices/{device}");
     if let Some(rest) = rest {
-        path.push('/');
-        path.push_str(&rest);
+        match encode_rest(&rest) {
+            Ok(rest) => {
+                path.push('/');
+                path.push_str(&rest);
+            }
+            Err(e) => return e.into_response(),
+        }
     }
+    // Device requests are small commands: held to the server's body limit like every other
+    // route, and read whole so an oversized one gets a clear 413.
+    let body = match axum::body::to_bytes(body, state.config.server.max_body_bytes).await {
+        Ok(bytes) => Body::from(bytes),
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+            return if too_large {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!(
+                        "the body is over the limit of {} bytes (server.max_body_bytes)",
+                        state.config.server.max_body_bytes
+                    ),
+                )
+            } else {
+                ApiError::bad_request("bad_body", format!("cannot read the body: {e}"))
+            }
+            .into_response();
+        }
+    };
     if let Some(query) = parts.uri.query() {
         path.push('?');
         path.push_str(query);
@@ -117,6 +144,36 @@ async fn forward_device(
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
+}
+
+/// The rest of a device path, decoded by the router, encoded again for the host's URI: a
+/// `..` segment or a control character is refused, and `?`, `#` or `%` stay inside their
+/// segment instead of starting a query.
+fn encode_rest(rest: &str) -> ApiResult<String> {
+    let invalid = |why: &str| ApiError::bad_request("invalid_path", format!("`{rest}`: {why}"));
+    if rest.chars().any(char::is_control) {
+        return Err(invalid("the path contains a control character"));
+    }
+    if rest.contains('\\') {
+        return Err(invalid("the path contains a backslash"));
+    }
+    let mut encoded = String::with_capacity(rest.len());
+    for (i, segment) in rest.split('/').enumerate() {
+        if segment == ".." || segment == "." {
+            return Err(invalid("the path climbs up with `..`"));
+        }
+        if i > 0 {
+            encoded.push('/');
+        }
+        for byte in segment.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) {
+                encoded.push(byte as char);
+            } else {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    Ok(encoded)
 }
 
 async fn device_root(
@@ -288,5 +345,22 @@ async fn unlock(
             "not_lock_holder",
             "this token does not hold the lock",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_paths_are_encoded_and_cannot_climb() {
+        assert_eq!(encode_rest("timeline/123.jpg").unwrap(), "timeline/123.jpg");
+        assert_eq!(
+            encode_rest("timeline/a?b#c%").unwrap(),
+            "timeline/a%3Fb%23c%25"
+        );
+        for bad in ["timeline/../../vpt.db", "..", "a/./b", "a\\..\\b", "a\0b"] {
+            assert!(encode_rest(bad).is_err(), "{bad}");
+        }
     }
 }

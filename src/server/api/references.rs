@@ -216,10 +216,12 @@ pub async fn device_screenshot(
 /// The device's current frame, decoded.
 async fn current_frame(state: &AppState, host: &str, device: &str) -> ApiResult<RgbImage> {
     let bytes = device_screenshot(state, host, device, "png").await?;
-    tokio::task::spawn_blocking(move || image::load_from_memory(&bytes).map(|i| i.to_rgb8()))
-        .await
-        .map_err(|e| ApiError::internal("decoder stopped", e))?
-        .map_err(|e| ApiError::internal("unreadable screenshot from host", e))
+    tokio::task::spawn_blocking(move || {
+        crate::image_input::decode(&bytes, image::ImageFormat::Png).map(|i| i.to_rgb8())
+    })
+    .await
+    .map_err(|e| ApiError::internal("decoder stopped", e))?
+    .map_err(|e| ApiError::internal("unreadable screenshot from host", e))
 }
 
 async fn create(
@@ -346,7 +348,7 @@ async fn upload(
         ));
     }
     let decoded = tokio::task::spawn_blocking(move || {
-        image::load_from_memory_with_format(&body, image::ImageFormat::Png).map(|i| (i, body))
+        crate::image_input::decode(&body, image::ImageFormat::Png).map(|i| (i, body))
     })
     .await
     .map_err(|e| ApiError::internal("decoder stopped", e))?;

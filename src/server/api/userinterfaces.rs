@@ -338,7 +338,7 @@ fn check_reference(
             let png = BASE64
                 .decode(data)
                 .map_err(|e| bad(format!("png_base64 is not base64: {e}")))?;
-            let size = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+            let size = crate::image_input::decode(&png, image::ImageFormat::Png)
                 .map(|i| (i.width(), i.height()))
                 .map_err(|e| bad(format!("png_base64 is not a PNG: {e}")))?;
             if size != (reference.area.width, reference.area.height) {
@@ -432,7 +432,7 @@ async fn import(
         let jpeg = BASE64
             .decode(data)
             .map_err(|e| invalid_tree(format!("screenshot of \"{node}\": not base64: {e}")))?;
-        image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
+        crate::image_input::decode(&jpeg, image::ImageFormat::Jpeg)
             .map_err(|e| invalid_tree(format!("screenshot of \"{node}\": not a JPEG: {e}")))?;
         screenshots.push((node.clone(), jpeg));
     }
