@@ -21,6 +21,8 @@ const FIRST_USES: usize = 200;
 const PASSWORD: &str = "bench-password-1";
 
 fn main() {
+    // reqwest has rustls without a built-in crypto provider: give it ring.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if !support::measuring() {
         return;
     }

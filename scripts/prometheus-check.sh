@@ -43,11 +43,17 @@ show_logs() {
   echo "---- prometheus log (last 30 lines) ----" >&2; tail -n 30 "$work/prometheus.log" >&2 || true
 }
 
+# Prometheus scrapes with a viewer's API token, as a deployment would: the user is made with the
+# CLI before the server starts, the token through the API.
+scrape_password="scrape-password-1"
+echo "$scrape_password" | "$VPT_BIN" --data-dir "$work/data" user add prometheus --role viewer \
+  --password-stdin >"$work/user.log" 2>&1 || { cat "$work/user.log" >&2; fail "vpt user add failed"; }
+
 # vpt listens on port 0 and writes its URL into the data dir once it listens.
 say "starting vpt all in $work/data"
 env -u VPT_CONFIG VPT_SERVER__BIND=127.0.0.1:0 VPT_HOST__BIND=127.0.0.1:0 \
   VPT_MDNS__ENABLED=false VPT_SERVER__DEMO_CONTENT=false VPT_HOST__NAME=promcheck \
-  VPT_AUTH__ENABLED=false \
+  VPT_AUTH__ENABLED=true \
   "$VPT_BIN" all --data-dir "$work/data" >"$work/vpt.log" 2>&1 &
 vpt_pid=$!
 for _ in $(seq 1 200); do
@@ -60,7 +66,19 @@ server_url=$(cat "$work/data/server.url")
 target=${server_url#http://}
 say "vpt server at $server_url"
 
-metrics=$(curl -fsS "$server_url/metrics") || { show_logs; fail "GET /metrics failed"; }
+anonymous=$(curl -s -o /dev/null -w '%{http_code}' "$server_url/metrics")
+[[ "$anonymous" == 401 ]] || fail "GET /metrics without a token answered $anonymous, not 401"
+curl -fsS -c "$work/cookies" -H 'content-type: application/json' \
+  -d "{\"name\":\"prometheus\",\"password\":\"$scrape_password\"}" \
+  "$server_url/api/auth/login" >/dev/null || { show_logs; fail "sign-in failed"; }
+curl -fsS -b "$work/cookies" -H 'x-vpt-csrf: 1' -H 'content-type: application/json' \
+  -d '{"name":"prometheus scrape"}' "$server_url/api/tokens" |
+  grep -o '"token":"vpt_[0-9a-f]*"' | cut -d'"' -f4 >"$work/scrape-token"
+[[ -s "$work/scrape-token" ]] || { show_logs; fail "no API token for the scrape"; }
+say "scraping with a viewer's API token (anonymous /metrics: 401)"
+
+metrics=$(curl -fsS -H "Authorization: Bearer $(cat "$work/scrape-token")" "$server_url/metrics") ||
+  { show_logs; fail "GET /metrics failed"; }
 if command -v promtool >/dev/null; then
   echo "$metrics" | promtool check metrics || fail "promtool check metrics found problems"
   say "promtool check metrics: ok"
@@ -87,6 +105,9 @@ scrape_configs:
   - job_name: vpt
     metrics_path: /metrics
     scrape_timeout: 1s
+    authorization:
+      type: Bearer
+      credentials_file: $work/scrape-token
     static_configs:
       - targets: ["$target"]
 EOF

@@ -267,8 +267,10 @@ async fn role_matrix_revocation_and_audit() {
         (
             Method::POST,
             "/api/devices/bench/sim2/lock".into(),
+            // The lock is held in the caller's own name, whatever the body says: the tester's
+            // lock keeps the admin out (409) although both claim the owner "t".
             Some(json!({ "owner": "t" })),
-            [403, 200, 200, 401, 401, 401],
+            [403, 200, 409, 401, 401, 401],
         ),
         (
             Method::GET,

@@ -100,34 +100,6 @@ mod tests {
         }
     }
 
-    /// What a request's credential check costs once cached: one SHA-256 and one lookup, among
-    /// 10 000 other cached credentials. The budget is 100 µs at the median.
-    #[test]
-    fn cached_check_is_cheap() {
-        let cache = CredentialCache::default();
-        for i in 0..9_999 {
-            let hash = crate::server::auth::secret::sha256_hex(&format!("other {i}"));
-            cache.insert(hash, holder(i, Some(i), None));
-        }
-        let (token, hash, _) = crate::server::auth::secret::new_api_token();
-        cache.insert(hash, holder(1, Some(1), None));
-        let mut times: Vec<_> = (0..2_000)
-            .map(|_| {
-                let started = Instant::now();
-                let hash = crate::server::auth::secret::sha256_hex(&token);
-                assert!(matches!(cache.get(&hash, Utc::now()), Cached::Hit(_)));
-                started.elapsed()
-            })
-            .collect();
-        times.sort();
-        let p50 = times[times.len() / 2];
-        eprintln!(
-            "cached credential check: p50 {p50:?}, p99 {:?}",
-            times[times.len() * 99 / 100]
-        );
-        assert!(p50 < Duration::from_micros(100), "p50 {p50:?}");
-    }
-
     #[test]
     fn expiry_and_forgetting() {
         let cache = CredentialCache::default();
