@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::cache::Cached;
-use super::rules::{Access, find};
+use super::rules::{Access, find, methods_of};
 use super::{CSRF_HEADER, Principal, SESSION_COOKIE, Via, secret};
 use crate::api_error::ApiError;
 use crate::server::AppState;
@@ -24,6 +24,22 @@ pub async fn check(State(state): State<AppState>, mut request: Request, next: Ne
     };
     let method = request.method().clone();
     let Some(rule) = find(&method, route.as_str()) else {
+        // A method the route does not answer: say so (405) without letting the request reach
+        // the router, so a handler added without a rule can never be reached unguarded.
+        let allowed = methods_of(route.as_str());
+        if !allowed.is_empty() {
+            let allow = allowed.join(", ");
+            let mut response = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{method} is not answered here; use {allow}"),
+            )
+            .into_response();
+            if let Ok(value) = header::HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            return response;
+        }
         tracing::error!(%method, route = route.as_str(), "request refused: the route has no rule in src/server/auth/rules.rs");
         return ApiError::new(
             StatusCode::FORBIDDEN,

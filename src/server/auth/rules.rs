@@ -272,6 +272,19 @@ pub fn find(method: &Method, route: &str) -> Option<&'static Rule> {
         .copied()
 }
 
+/// The methods with a rule of their own on `route` (empty for an unknown route).
+pub fn methods_of(route: &str) -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> = RULES
+        .iter()
+        .filter(|rule| rule.route == route && rule.method != "*")
+        .map(|rule| rule.method)
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,6 +394,8 @@ mod tests {
         let rule = find(&Method::POST, DEVICE_REST).unwrap();
         assert_eq!(rule.access, Access::Role(Role::Tester));
         assert!(find(&Method::PATCH, "/api/runs").is_none());
+        assert_eq!(methods_of("/api/runs"), ["GET", "POST", "HEAD"]);
+        assert!(methods_of("/api/not-a-route").is_empty());
         assert!(find(&Method::GET, "/api/not-a-route").is_none());
     }
 }
