@@ -376,7 +376,15 @@ async fn a_killed_host_ends_its_run_as_host_lost_and_a_lost_link_loses_nothing()
 
     // Killed for good: the run ends as host lost and the device's lock is freed.
     let run = start_run(&url, testcase, on_rack).await;
-    wait_status(&url, run, &["running"], Duration::from_secs(20)).await;
+    // Killed once the host has the run in hand (its first step done; the next one waits 2.5 s):
+    // a host dying while the start request is still on the wire is a different failure
+    // ("did not answer").
+    eventually(
+        Duration::from_secs(20),
+        "first step of the second run done",
+        || async { (run_of(&url, run).await["steps_done"] == 1).then_some(()) },
+    )
+    .await;
     drop(host);
     let ended = wait_ended(&url, run).await;
     assert_eq!(ended["status"], "error");
