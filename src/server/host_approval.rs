@@ -65,8 +65,7 @@ pub async fn admit(
     let (decision, before, after) = state
         .db
         .call(move |c| {
-            let before = host_approvals::get(c, &host)?;
-            let (decision, after) = host_approvals::admit(
+            host_approvals::admit(
                 c,
                 &host,
                 &presented,
@@ -74,8 +73,7 @@ pub async fn admit(
                 &peer_text,
                 &credential_hash,
                 Utc::now(),
-            )?;
-            Ok((decision, before, after))
+            )
         })
         .await?;
     let status_changed = before.as_ref().map(|a| a.status) != after.as_ref().map(|a| a.status);

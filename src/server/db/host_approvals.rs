@@ -161,7 +161,8 @@ pub fn admission(
 
 /// Applies the admission rule to host `name` and records what it saw: the row is created
 /// (pending, or approved by `auto`), its last contact updated, and a new credential's hash
-/// stored when one is issued (`new_credential_hash`, used only then).
+/// stored when one is issued (`new_credential_hash`, used only then). Answers the decision and
+/// the host's approval before and after.
 pub fn admit(
     conn: &mut Connection,
     name: &str,
@@ -170,7 +171,7 @@ pub fn admit(
     peer: &str,
     new_credential_hash: &str,
     now: DateTime<Utc>,
-) -> Result<(Admission, Option<Approval>), DbError> {
+) -> Result<(Admission, Option<Approval>, Option<Approval>), DbError> {
     let tx = conn.transaction()?;
     let row = tx
         .query_row(
@@ -246,7 +247,7 @@ pub fn admit(
         )
         .optional()?;
     tx.commit()?;
-    Ok((decision, after))
+    Ok((decision, row, after))
 }
 
 /// An admin's decision on host `name`. Approving clears any old credential (the host gets a

@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import { ApiError, asSentence, errorMessage } from '../api/client';
 import { authApi } from '../api/auth';
 import { useAuth } from '../store/Auth';
-import { Dialog } from './nav/Dialog';
+import { Dialog, DialogButtons } from './nav/Dialog';
 
 export const MIN_PASSWORD_CHARS = 8;
 export const MAX_PASSWORD_CHARS = 256;
@@ -59,14 +59,7 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
       onClose={onClose}
       testId="password-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()} data-testid="password-save">
-            {busy ? 'Changing…' : 'Change password'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Change password" busyLabel="Changing…" testId="password-save" />
       }
     >
       <form className="stack-sm" onSubmit={(e) => void submit(e)} noValidate>

@@ -5,7 +5,7 @@ import { ROLES, ROLE_LABELS, authApi, roleAtLeast } from '../api/auth';
 import type { ApiToken, CreatedToken, Role } from '../api/auth';
 import { CopyBox } from '../components/CopyBox';
 import { Icon } from '../components/Icon';
-import { Dialog } from '../components/nav/Dialog';
+import { Dialog, DialogButtons } from '../components/nav/Dialog';
 import { RoleBadge } from '../components/RoleGate';
 import { Banner, EmptyState, ErrorState } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
@@ -70,14 +70,7 @@ function NewTokenDialog({ myRole, onCreated, onClose }: { myRole: Role; onCreate
       onClose={onClose}
       testId="token-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()} data-testid="token-create">
-            {busy ? 'Creating…' : 'Create token'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Create token" busyLabel="Creating…" testId="token-create" />
       }
     >
       <form className="stack-sm" onSubmit={(e) => void submit(e)} noValidate>

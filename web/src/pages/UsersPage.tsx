@@ -5,7 +5,7 @@ import { ROLES, ROLE_LABELS, ROLE_SUMMARIES, authApi } from '../api/auth';
 import type { Role, User } from '../api/auth';
 import { MIN_PASSWORD_CHARS, passwordProblem } from '../components/ChangePasswordDialog';
 import { Icon } from '../components/Icon';
-import { Dialog } from '../components/nav/Dialog';
+import { Dialog, DialogButtons } from '../components/nav/Dialog';
 import { RoleBadge } from '../components/RoleGate';
 import { EmptyState, ErrorState } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
@@ -122,14 +122,7 @@ function NewUserDialog({ onCreated, onClose }: { onCreated: (u: User) => void; o
       onClose={onClose}
       testId="user-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()} data-testid="user-create">
-            {busy ? 'Creating…' : 'Create user'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Create user" busyLabel="Creating…" testId="user-create" />
       }
     >
       <form className="stack-sm" onSubmit={(e) => void submit(e)} noValidate>
@@ -185,14 +178,7 @@ function ResetPasswordDialog({ user, onDone, onClose }: { user: User; onDone: ()
       onClose={onClose}
       testId="reset-dialog"
       footer={
-        <>
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button button-primary" disabled={busy} onClick={() => void submit()} data-testid="reset-save">
-            {busy ? 'Saving…' : 'Set password'}
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Set password" busyLabel="Saving…" testId="reset-save" />
       }
     >
       <form onSubmit={(e) => void submit(e)} noValidate>

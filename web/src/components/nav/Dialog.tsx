@@ -37,3 +37,26 @@ export function Dialog({ title, onClose, children, footer, testId, wide = false 
     </div>
   );
 }
+
+interface DialogButtonsProps {
+  onCancel: () => void;
+  onConfirm: () => void;
+  busy: boolean;
+  label: string;
+  busyLabel: string;
+  testId?: string;
+}
+
+/** The usual footer: Cancel, and the primary action that shows it is working. */
+export function DialogButtons({ onCancel, onConfirm, busy, label, busyLabel, testId }: DialogButtonsProps) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="button" className="button button-primary" disabled={busy} onClick={onConfirm} data-testid={testId}>
+        {busy ? busyLabel : label}
+      </button>
+    </>
+  );
+}
