@@ -448,41 +448,37 @@ async fn hostile_requests_are_refused_and_change_nothing() {
         body.extend_from_slice(b"\", \"steps\": []}");
         body
     };
-    let answer = bench
-        .send("POST", "/api/testcases", "application/json", big_json)
-        .await;
-    assert_eq!(answer.status, 413, "{}", answer.text());
-    assert_refused(&answer, "50 MB test case");
-    let answer = bench
-        .send(
-            "POST",
+    let oversized = [
+        (
+            "/api/testcases",
+            "application/json",
+            big_json,
+            "50 MB test case",
+        ),
+        (
             "/api/references/upload?name=huge&userinterface=hostile-ui",
             "image/png",
             vec![0u8; 40 * 1024 * 1024],
-        )
-        .await;
-    assert_eq!(answer.status, 413, "{}", answer.text());
-    assert_refused(&answer, "40 MB reference upload");
-    let answer = bench
-        .send(
-            "POST",
+            "40 MB reference upload",
+        ),
+        (
             "/api/hosts/bench/devices/sim1/remote/press",
             "application/json",
             vec![b' '; 5 * 1024 * 1024],
-        )
-        .await;
-    assert_eq!(answer.status, 413, "{}", answer.text());
-    assert_refused(&answer, "5 MB device command");
-    let answer = bench
-        .send(
-            "POST",
+            "5 MB device command",
+        ),
+        (
             "/api/trees/import",
             "application/json",
             vec![b' '; 65 * 1024 * 1024],
-        )
-        .await;
-    assert_eq!(answer.status, 413, "{}", answer.text());
-    assert_refused(&answer, "65 MB tree import");
+            "65 MB tree import",
+        ),
+    ];
+    for (path, content_type, body, what) in oversized {
+        let answer = bench.send("POST", path, content_type, body).await;
+        assert_eq!(answer.status, 413, "{what}: {}", answer.text());
+        assert_refused(&answer, what);
+    }
     assert_eq!(bench.counts().await, before);
 
     // Malformed JSON and wrong content types.
