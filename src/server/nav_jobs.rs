@@ -350,7 +350,6 @@ async fn host_refusal(response: axum::http::Response<Body>) -> ApiError {
 /// Reads the host's lines until `done`, the end of the stream, or cancellation.
 async fn follow(state: &AppState, id: u64, body: Body, cancel: CancellationToken) {
     let host = state.nav_jobs.get(id).map(|j| j.host).unwrap_or_default();
-    let mirror = format!("/api/hosts/{host}/verifications/");
     let mut frames = body.into_data_stream();
     let mut pending: Vec<u8> = Vec::new();
     loop {
@@ -381,14 +380,14 @@ async fn follow(state: &AppState, id: u64, body: Body, cancel: CancellationToken
                         }
                         _ => None,
                     };
-                    if apply(state, id, event, &mirror) {
+                    if apply(state, id, event, &host) {
                         return;
                     }
                     if let Some(url) = failed_picture
+                        && let Some(mirrored) = proxy::mirrored_picture_url(&host, &url)
                         && let Some(jpeg) = fetch_annotated(state, &host, &url).await
                     {
-                        let url = url.replace("/host/verifications/", &mirror);
-                        state.nav_jobs.keep_failure(id, url, jpeg);
+                        state.nav_jobs.keep_failure(id, mirrored, jpeg);
                     }
                 }
                 Err(e) => tracing::warn!(job = id, error = %e, "unreadable navigation line"),
@@ -412,18 +411,17 @@ async fn follow(state: &AppState, id: u64, body: Body, cancel: CancellationToken
     );
 }
 
-/// Applies one event; true once the job is done.
-fn apply(state: &AppState, id: u64, event: NavEvent, mirror: &str) -> bool {
+/// Applies one event of `host`'s walk; true once the job is done.
+fn apply(state: &AppState, id: u64, event: NavEvent, host: &str) -> bool {
+    // Annotated images are the host's; point at the server's mirror of them.
+    let mirror = |url: Option<String>| url.and_then(|u| proxy::mirrored_picture_url(host, &u));
     match event {
         NavEvent::Step { mut step } => {
-            // Annotated images are the host's; point at the server's mirror of them.
-            step.screenshot_url = step
-                .screenshot_url
-                .map(|url| url.replace("/host/verifications/", mirror));
+            step.screenshot_url = mirror(step.screenshot_url.take());
             for result in &mut step.verifications {
-                if let Some(url) = result.get("annotated_url").and_then(Value::as_str) {
-                    let url = url.replace("/host/verifications/", mirror);
-                    result["annotated_url"] = Value::String(url);
+                if let Some(url) = result.get("annotated_url") {
+                    let url = mirror(url.as_str().map(str::to_string));
+                    result["annotated_url"] = url.map_or(Value::Null, Value::String);
                 }
             }
             let position = match (step.kind, step.status) {
@@ -453,10 +451,7 @@ fn apply(state: &AppState, id: u64, event: NavEvent, mirror: &str) -> bool {
         } => {
             if let Some(summary) = &mut validation {
                 for result in &mut summary.results {
-                    result.screenshot_url = result
-                        .screenshot_url
-                        .take()
-                        .map(|url| url.replace("/host/verifications/", mirror));
+                    result.screenshot_url = mirror(result.screenshot_url.take());
                 }
             }
             state.nav_jobs.update(id, |job| {
@@ -539,7 +534,8 @@ async fn conclude(state: &AppState, id: u64) {
 
 /// The annotated picture at a host URL (`/host/verifications/...`), if the host still has it.
 async fn fetch_annotated(state: &AppState, host: &str, url: &str) -> Option<bytes::Bytes> {
-    if !url.starts_with("/host/verifications/") {
+    let file = url.strip_prefix("/host/verifications/")?;
+    if !proxy::is_picture_file(file) {
         return None;
     }
     let response = proxy::forward(

@@ -104,6 +104,7 @@ async fn forward_device(
     if let Err(e) = check_lock(&state, &host, &device, &parts.method, &parts.headers) {
         return e.into_response();
     }
+    let family = proxy::Relayed::of_device_route(rest.as_deref());
     let mut path = format!("/host/devices/{device}");
     if let Some(rest) = rest {
         match encode_rest(&rest) {
@@ -141,7 +142,7 @@ async fn forward_device(
         path.push_str(query);
     }
     match proxy::forward(&state, &host, parts.method, &path, &parts.headers, body).await {
-        Ok(response) => response,
+        Ok(response) => proxy::to_client(response, &host, family),
         Err(e) => e.into_response(),
     }
 }

@@ -71,6 +71,7 @@ async fn verify(
     );
     let path = format!("/host/devices/{device}/verify");
     let response = proxy::forward(&state, &host, Method::POST, &path, &headers, body).await?;
+    let response = proxy::to_client(response, &host, proxy::Relayed::Json);
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024)
         .await
@@ -85,12 +86,11 @@ async fn verify(
     // Annotated images are served by the host; point at the server's mirror of them.
     if let Some(results) = answer.get_mut("results").and_then(Value::as_array_mut) {
         for result in results {
-            if let Some(url) = result.get("annotated_url").and_then(Value::as_str) {
-                let mirrored = url.replace(
-                    "/host/verifications/",
-                    &format!("/api/hosts/{host}/verifications/"),
-                );
-                result["annotated_url"] = Value::String(mirrored);
+            if let Some(url) = result.get("annotated_url") {
+                let mirrored = url
+                    .as_str()
+                    .and_then(|url| proxy::mirrored_picture_url(&host, url));
+                result["annotated_url"] = mirrored.map_or(Value::Null, Value::String);
             }
         }
     }
@@ -188,7 +188,7 @@ async fn annotated(
     if let Err(e) = check_id("host", &host) {
         return e.into_response();
     }
-    if !file.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+    if !proxy::is_picture_file(&file) {
         return ApiError::bad_request("invalid_id", "not an annotated image name").into_response();
     }
     let path = format!("/host/verifications/{file}");
@@ -202,7 +202,7 @@ async fn annotated(
     )
     .await
     {
-        Ok(response) => response,
+        Ok(response) => proxy::to_client(response, &host, proxy::Relayed::Jpeg),
         Err(e) => e.into_response(),
     }
 }
