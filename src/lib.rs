@@ -6,6 +6,7 @@ pub mod config;
 pub mod host;
 pub mod image_input;
 pub mod link;
+pub mod listen;
 pub mod mdns;
 pub mod metrics;
 pub mod monitoring;

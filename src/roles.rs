@@ -225,7 +225,7 @@ async fn healthcheck(config: &Config, host: bool, url: Option<String>) -> anyhow
                 .ok()
                 .map(|s| s.trim().to_string())
         })
-        .unwrap_or_else(|| crate::server::local_url(bind));
+        .unwrap_or_else(|| crate::listen::local_url(bind));
     let target = format!("{}{path}", base.trim_end_matches('/'));
     // A server of this configuration that serves HTTPS is trusted by its own certificate.
     let builder = if !host && config.server.tls() {
@@ -236,8 +236,18 @@ async fn healthcheck(config: &Config, host: bool, url: Option<String>) -> anyhow
         crate::tls::http_client(None)?
     };
     let client = builder.timeout(Duration::from_secs(3)).build()?;
-    let response = client
-        .get(&target)
+    let mut request = client.get(&target);
+    if host {
+        // The host API answers its own port only with the host's token (docs/security.md).
+        let token_file = config
+            .general
+            .data_dir
+            .join(crate::host::api_auth::TOKEN_FILE);
+        let token = std::fs::read_to_string(&token_file)
+            .with_context(|| format!("cannot read the host API token {}", token_file.display()))?;
+        request = request.bearer_auth(token.trim());
+    }
+    let response = request
         .send()
         .await
         .with_context(|| format!("{target} did not answer"))?;

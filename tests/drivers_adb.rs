@@ -176,7 +176,11 @@ fn adb_host_config(server: &str) -> String {
 }
 
 async fn post(url: &str, body: Value) -> (u16, Value) {
-    let response = client().post(url).json(&body).send().await.unwrap();
+    let response = common::authorize(client().post(url), url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }

@@ -17,7 +17,10 @@ use serde_json::{Value, json};
 const HOST: &str = "rack-m";
 
 async fn scrape(url: &str) -> Scrape {
-    let response = client().get(url).send().await.expect("metrics request");
+    let response = common::authorize(client().get(url), url)
+        .send()
+        .await
+        .expect("metrics request");
     assert_eq!(response.status(), 200, "{url}");
     assert_eq!(
         response.headers()["content-type"],

@@ -204,6 +204,7 @@ async fn https_end_to_end() {
         .build()
         .unwrap()
         .get(format!("{}/host/health", vpt.host_url()))
+        .bearer_auth(vpt.host_api_token())
         .send()
         .await
         .expect("host health")
@@ -268,6 +269,7 @@ async fn https_end_to_end() {
     })
     .await;
     let stranger_url = stranger.host_url();
+    let stranger_token = stranger.host_api_token();
     let detail = eventually(
         Duration::from_secs(20),
         "the stranger's link error",
@@ -276,6 +278,7 @@ async fn https_end_to_end() {
                 .build()
                 .ok()?
                 .get(format!("{stranger_url}/host/health"))
+                .bearer_auth(&stranger_token)
                 .send()
                 .await
                 .ok()?
@@ -368,11 +371,13 @@ async fn vpt_all_trusts_its_own_certificate_by_any_name() {
     let mut vpt = start_tls(&certificate);
     let url = vpt.server_url();
     let host_url = vpt.host_url();
+    let host_token = vpt.host_api_token();
     eventually(Duration::from_secs(20), "the local host joined", || async {
         let health: Value = http()
             .build()
             .ok()?
             .get(format!("{host_url}/host/health"))
+            .bearer_auth(&host_token)
             .send()
             .await
             .ok()?

@@ -3,9 +3,11 @@
 
 pub mod agent;
 pub mod api;
+pub mod api_auth;
 pub mod capture;
 pub mod credential;
 pub mod devices;
+pub mod key;
 pub mod metrics;
 pub mod monitor;
 pub mod nav;
@@ -61,6 +63,8 @@ pub struct HostState {
     pub monitors: Arc<monitor::Monitors>,
     /// What the link trusts when it dials an `https://` server.
     pub link_tls: Arc<rustls::ClientConfig>,
+    /// The key this host proves at every link (what an admin approves).
+    pub key: Arc<key::HostKey>,
 }
 
 impl HostState {
@@ -119,6 +123,11 @@ impl Host {
                 Arc::new(crate::tls::client_config(ca).context("host.server_ca")?)
             }
         };
+        let key = key::HostKey::load_or_create(&data_dir)?;
+        tracing::info!(
+            fingerprint = key.fingerprint(),
+            "host key (an admin approves this fingerprint)"
+        );
         let devices = Devices::start(&device_configs, &config.host)?;
         let monitors = monitor::Monitors::start(&devices, &config.host, &data_dir)
             .context("cannot start monitoring")?;
@@ -140,6 +149,7 @@ impl Host {
             runs: runs::HostRuns::default(),
             monitors: Arc::new(monitors),
             link_tls,
+            key: Arc::new(key),
         };
         Ok(Self {
             state,
@@ -159,10 +169,22 @@ impl Host {
     /// Serves the host API and keeps the link to the server up until `shutdown`.
     pub async fn serve(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let addr = self.listener.local_addr()?;
-        let url_file = self.state.config.general.data_dir.join("host.url");
-        std::fs::write(&url_file, crate::server::local_url(addr))
+        let data_dir = self.state.config.general.data_dir.clone();
+        let token = api_auth::load_or_create(&data_dir)?;
+        let url_file = data_dir.join("host.url");
+        std::fs::write(&url_file, crate::listen::local_url(addr))
             .with_context(|| format!("cannot write {}", url_file.display()))?;
-        tracing::info!(name = %self.state.name, url = %crate::server::local_url(addr), "host API listening");
+        if addr.ip().is_loopback() {
+            tracing::info!(name = %self.state.name, url = %crate::listen::local_url(addr), "host API listening on this machine only");
+        } else {
+            tracing::warn!(
+                name = %self.state.name,
+                %addr,
+                token_file = %data_dir.join(api_auth::TOKEN_FILE).display(),
+                "host API listening beyond this machine: direct requests need the host's API token \
+                 (the server needs no open port: it reaches the host through the link)"
+            );
+        }
 
         let agent = tokio::spawn(agent::run(
             self.state.clone(),
@@ -172,13 +194,18 @@ impl Host {
         ));
         let state = self.state.clone();
         let stop = shutdown.clone();
-        let app = api::router(self.state.clone());
-        let serving = axum::serve(self.listener, app).with_graceful_shutdown(async move {
+        // Direct callers need the token; the link serves the same router without this layer.
+        let access = api_auth::DirectAccess::new(token, &self.state.name);
+        let app = api::router(self.state.clone()).layer(axum::middleware::from_fn_with_state(
+            access,
+            api_auth::check,
+        ));
+        let serving = crate::listen::serve(self.listener, None, app, |_| {}, async move {
             stop.cancelled().await;
             state.shutdown.cancel();
         });
         let result = tokio::select! {
-            result = serving => result.context("host API stopped with an error"),
+            () = serving => Ok(()),
             _ = async { shutdown.cancelled().await; tokio::time::sleep(std::time::Duration::from_secs(3)).await } => Ok(()),
         };
         self.state.shutdown.cancel();

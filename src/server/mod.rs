@@ -12,7 +12,6 @@ pub mod events;
 pub mod host_approval;
 pub mod incidents;
 pub mod link;
-pub mod listen;
 pub mod locks;
 pub mod metrics;
 pub mod nav_jobs;
@@ -260,12 +259,13 @@ impl Server {
         let state = self.state.clone();
         let stop = shutdown.clone();
         let acceptor = self.state.tls.as_ref().map(crate::tls::ServerTls::acceptor);
-        let serving = listen::serve(self.listener, acceptor, app, tune_connection, async move {
-            stop.cancelled().await;
-            // Links, event sockets and live streams never end by themselves: end them.
-            state.shutdown.cancel();
-            state.registry.close_all();
-        });
+        let serving =
+            crate::listen::serve(self.listener, acceptor, app, tune_connection, async move {
+                stop.cancelled().await;
+                // Links, event sockets and live streams never end by themselves: end them.
+                state.shutdown.cancel();
+                state.registry.close_all();
+            });
         tokio::select! {
             _ = serving => {}
             // A client that ignores the end of its stream must not hold the process up.
@@ -332,15 +332,7 @@ async fn sweep_silent_hosts(registry: Registry) {
     }
 }
 
-pub fn local_url(addr: SocketAddr) -> String {
-    let ip = match addr.ip() {
-        ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_string(),
-        ip if ip.is_unspecified() => "[::1]".to_string(),
-        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-        ip => ip.to_string(),
-    };
-    format!("http://{ip}:{}", addr.port())
-}
+pub use crate::listen::local_url;
 
 fn server_name() -> String {
     hostname::get()

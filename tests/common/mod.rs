@@ -107,9 +107,23 @@ impl Vpt {
         self.wait_url("server.url")
     }
 
-    /// Base URL of the host API, once it listens.
+    /// Base URL of the host API, once it listens. The helpers below present the host's API
+    /// token (from its data dir) to URLs under it, as a rack administrator would.
     pub fn host_url(&mut self) -> String {
-        self.wait_url("host.url")
+        let url = self.wait_url("host.url");
+        let token = self.host_api_token();
+        let mut known = HOST_TOKENS.lock().unwrap_or_else(|p| p.into_inner());
+        known.retain(|(known, _)| *known != url);
+        known.push((url.clone(), token));
+        url
+    }
+
+    /// The token the host API asks of direct callers (written at the host's start).
+    pub fn host_api_token(&self) -> String {
+        std::fs::read_to_string(self.data_dir.join("host-api-token"))
+            .expect("host-api-token written by the host")
+            .trim()
+            .to_string()
     }
 
     fn wait_url(&mut self, file: &str) -> String {
@@ -198,6 +212,21 @@ impl Drop for Vpt {
     }
 }
 
+/// Host API URLs handed out by [`Vpt::host_url`] and their tokens.
+static HOST_TOKENS: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+/// Adds the host API token when `url` is under a host URL a test asked for.
+pub fn authorize(request: reqwest::RequestBuilder, url: &str) -> reqwest::RequestBuilder {
+    let known = HOST_TOKENS.lock().unwrap_or_else(|p| p.into_inner());
+    match known
+        .iter()
+        .find(|(base, _)| url.starts_with(&format!("{base}/")))
+    {
+        Some((_, token)) => request.bearer_auth(token),
+        None => request,
+    }
+}
+
 fn fastrand_suffix() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -245,7 +274,7 @@ pub async fn call(
         .timeout(Duration::from_secs(60))
         .build()
         .expect("client");
-    let mut request = client.request(method, url);
+    let mut request = authorize(client.request(method, url), url);
     if let Some(body) = body {
         request = request.json(&body);
     }
@@ -276,7 +305,10 @@ pub fn free_port() -> u16 {
 }
 
 pub async fn get_json(url: &str) -> serde_json::Value {
-    let response = client().get(url).send().await.expect("request");
+    let response = authorize(client().get(url), url)
+        .send()
+        .await
+        .expect("request");
     assert!(
         response.status().is_success(),
         "GET {url}: {}",
