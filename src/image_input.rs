@@ -23,6 +23,47 @@ pub fn decode(bytes: &[u8], format: ImageFormat) -> ImageResult<DynamicImage> {
     reader.decode()
 }
 
+/// Longest side of a frame a device may produce, and so of a reference cut from one (DCI 4K).
+pub const MAX_FRAME_SIDE: u32 = 4096;
+/// Most pixels of such a frame (4096 x 2160). A reference is matched against frames: one
+/// larger than any frame can never match, and what it costs to prepare grows with its pixels,
+/// so it is refused before its pixels are decoded.
+pub const MAX_FRAME_PIXELS: u64 = 4096 * 2160;
+
+/// The size `bytes` claim in their header, read without decoding any pixel. A PNG's size is
+/// the first thing after its signature (the IHDR chunk), so it is read from there even when the
+/// rest of the file is missing or broken.
+pub fn dimensions(bytes: &[u8], format: ImageFormat) -> ImageResult<(u32, u32)> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if format == ImageFormat::Png
+        && bytes.len() >= 24
+        && bytes.starts_with(SIGNATURE)
+        && &bytes[12..16] == b"IHDR"
+    {
+        let word = |at: usize| {
+            u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        return Ok((word(16), word(20)));
+    }
+    ImageReader::with_format(Cursor::new(bytes), format).into_dimensions()
+}
+
+/// Why a `width` x `height` picture cannot be a frame (or a reference cut from one), if it
+/// cannot.
+pub fn frame_size_problem(width: u32, height: u32) -> Option<String> {
+    if width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE {
+        return Some(format!(
+            "{width}x{height} is larger than any frame: a side may be at most {MAX_FRAME_SIDE} px"
+        ));
+    }
+    if u64::from(width) * u64::from(height) > MAX_FRAME_PIXELS {
+        return Some(format!(
+            "{width}x{height} has more pixels than any frame (at most {MAX_FRAME_PIXELS}, 4096x2160)"
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +117,26 @@ mod tests {
         let image = decode(&small, ImageFormat::Png).unwrap();
         assert_eq!((image.width(), image.height()), (4, 3));
         assert!(decode(&small[..small.len() / 2], ImageFormat::Png).is_err());
+    }
+
+    #[test]
+    fn frame_sizes_are_read_from_the_header_and_bounded() {
+        assert_eq!(
+            dimensions(&png_header(8000, 8000), ImageFormat::Png).unwrap(),
+            (8000, 8000)
+        );
+        assert!(dimensions(b"not a png", ImageFormat::Png).is_err());
+        for ok in [
+            (1920, 1080),
+            (3840, 2160),
+            (4096, 2160),
+            (2160, 4096),
+            (1, 1),
+        ] {
+            assert_eq!(frame_size_problem(ok.0, ok.1), None, "{ok:?}");
+        }
+        for bad in [(8000, 8000), (4097, 10), (4096, 4096), (3000, 3000)] {
+            assert!(frame_size_problem(bad.0, bad.1).is_some(), "{bad:?}");
+        }
     }
 }

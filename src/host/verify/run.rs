@@ -58,6 +58,10 @@ fn bad(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request("invalid_verification", e.to_string())
 }
 
+fn too_large(detail: String) -> ApiError {
+    ApiError::bad_request("reference_too_large", detail)
+}
+
 fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
     let png = base64::engine::general_purpose::STANDARD
         .decode(inline.png_base64.as_bytes())
@@ -67,6 +71,27 @@ fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
                 inline.name
             ))
         })?;
+    // Checked from the header first: preparing a reference costs memory by its pixels.
+    let (width, height) =
+        crate::image_input::dimensions(&png, image::ImageFormat::Png).map_err(|e| {
+            bad(format!(
+                "reference `{}` is not a readable PNG: {e}",
+                inline.name
+            ))
+        })?;
+    if let Some(problem) = crate::image_input::frame_size_problem(width, height) {
+        return Err(too_large(format!("reference `{}`: {problem}", inline.name)));
+    }
+    if let (Some(w), Some(h)) = (inline.source_width, inline.source_height)
+        && w > 0
+        && h > 0
+        && (width > w || height > h)
+    {
+        return Err(too_large(format!(
+            "reference `{}` ({width}x{height}) is larger than the {w}x{h} frame it was cut from",
+            inline.name
+        )));
+    }
     let image = crate::image_input::decode(&png, image::ImageFormat::Png)
         .map_err(|e| {
             bad(format!(
@@ -411,6 +436,11 @@ pub async fn run_request(
     })
 }
 
+/// Observations running at once on this host (one per core).
+static VERIFY_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
 /// Runs one verification on `device`'s live frames.
 pub async fn run(
     device: &Device,
@@ -418,7 +448,11 @@ pub async fn run(
     store: &AnnotatedStore,
 ) -> Result<VerificationResult, ApiError> {
     let started = Instant::now();
-    let mut evaluator = Evaluator::new(&verification.check)?;
+    // Preparing a reference decodes a picture: off the runtime, like each observation.
+    let check = verification.check.clone();
+    let mut evaluator = tokio::task::spawn_blocking(move || Evaluator::new(&check))
+        .await
+        .map_err(|e| ApiError::internal("verification stopped", e))??;
     let mut timeout = Duration::from_millis(verification.timeout_ms);
     if let Check::Freeze { duration_ms, .. } = verification.check {
         // A freeze can only be seen once its duration has passed.
@@ -451,6 +485,12 @@ pub async fn run(
                 _ => {
                     let rgb = decode(&frame).await?;
                     let at = frame.captured.saturating_duration_since(epoch);
+                    // At most one observation per core at a time: what verifications hold in
+                    // memory is bounded whatever number of requests arrive at once.
+                    let _slot = VERIFY_SLOTS
+                        .acquire()
+                        .await
+                        .map_err(|e| ApiError::internal("verification stopped", e))?;
                     let (back, outcome) = tokio::task::spawn_blocking(move || {
                         let outcome = evaluator.observe(&rgb, at);
                         (evaluator, outcome)

@@ -69,6 +69,12 @@ fn check_userinterface(userinterface: &str) -> ApiResult<()> {
 }
 
 fn check_area(area: Region, width: u32, height: u32) -> ApiResult<()> {
+    if let Some(problem) = crate::image_input::frame_size_problem(width, height) {
+        return Err(ApiError::bad_request(
+            "invalid_area",
+            format!("the source frame {problem}"),
+        ));
+    }
     if area.width < 2 || area.height < 2 || area.right() > width || area.bottom() > height {
         return Err(ApiError::bad_request(
             "invalid_area",
@@ -346,6 +352,12 @@ async fn upload(
             "invalid_kind",
             "uploads make image references (kind=image)",
         ));
+    }
+    // A reference is cut from a frame: refused from its header when no frame is that large.
+    if let Ok((width, height)) = crate::image_input::dimensions(&body, image::ImageFormat::Png)
+        && let Some(problem) = crate::image_input::frame_size_problem(width, height)
+    {
+        return Err(ApiError::bad_request("reference_too_large", problem));
     }
     let decoded = tokio::task::spawn_blocking(move || {
         crate::image_input::decode(&body, image::ImageFormat::Png).map(|i| (i, body))
