@@ -157,12 +157,49 @@ impl Exposition {
     /// Adds `other`'s samples, each with the extra label `label` (a label of that name already
     /// there is kept as `exported_<label>`, as Prometheus does). A family whose type differs
     /// from ours is left out: mixing types would make the whole output unreadable.
+    ///
+    /// What another process reports is input: at most [`MAX_MERGED_FAMILIES`] families (named
+    /// `vpt_…`) and [`MAX_MERGED_SAMPLES`] samples are taken, label names and values and help
+    /// texts are bounded, and a family this exposition already has keeps its own help.
     pub fn merge(&mut self, other: Exposition, label: (&str, &str)) -> Result<(), String> {
         let mut refused = Vec::new();
-        for family in other.families {
-            let ours = self.family(&family.name, &family.help, family.kind);
+        let mut samples_left = MAX_MERGED_SAMPLES;
+        for (index, family) in other.families.into_iter().enumerate() {
+            if index >= MAX_MERGED_FAMILIES {
+                refused.push(format!("families past the first {MAX_MERGED_FAMILIES}"));
+                break;
+            }
+            if !family.name.starts_with("vpt_") || family.name.len() > MAX_NAME_LEN {
+                refused.push(format!("{} (not a vpt_ family)", printable(&family.name)));
+                continue;
+            }
+            if family.samples.len() > samples_left {
+                refused.push(format!(
+                    "{} (over {MAX_MERGED_SAMPLES} samples)",
+                    family.name
+                ));
+                continue;
+            }
+            let unbounded = family.samples.iter().any(|sample| {
+                sample.labels.len() > MAX_LABELS
+                    || sample.labels.iter().any(|(name, value)| {
+                        name.len() > MAX_NAME_LEN || value.chars().count() > MAX_LABEL_VALUE
+                    })
+            });
+            if unbounded {
+                refused.push(format!("{} (labels too many or too long)", family.name));
+                continue;
+            }
+            samples_left -= family.samples.len();
+            let help: String = family
+                .help
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(MAX_HELP)
+                .collect();
+            let ours = self.family(&family.name, &help, family.kind);
             if ours.kind != family.kind {
-                refused.push(family.name);
+                refused.push(format!("{} (type differs)", family.name));
                 continue;
             }
             for mut sample in family.samples {
@@ -180,7 +217,7 @@ impl Exposition {
         if refused.is_empty() {
             Ok(())
         } else {
-            Err(format!("type differs for {}", refused.join(", ")))
+            Err(format!("not merged: {}", refused.join(", ")))
         }
     }
 
@@ -208,6 +245,20 @@ impl Exposition {
         }
         out
     }
+}
+
+/// Most families taken from one other exposition (a host reports about 40).
+pub const MAX_MERGED_FAMILIES: usize = 128;
+/// Most samples taken from one other exposition (a host of 64 devices reports about 5,000).
+pub const MAX_MERGED_SAMPLES: usize = 20_000;
+const MAX_LABELS: usize = 8;
+const MAX_NAME_LEN: usize = 100;
+const MAX_LABEL_VALUE: usize = 200;
+const MAX_HELP: usize = 200;
+
+/// Another process's text in an error: at most 60 characters, control characters escaped.
+fn printable(text: &str) -> String {
+    text.chars().take(60).flat_map(char::escape_debug).collect()
 }
 
 /// Label values escape backslash, double quote and line feed.
@@ -345,5 +396,38 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("vpt_clash{host"), "{text}");
+    }
+
+    #[test]
+    fn a_hostile_exposition_is_bounded() {
+        let mut server = Exposition::new();
+        server.gauge("vpt_up", "Server's help.").sample(&[], 1.0);
+        let mut host = Exposition::new();
+        host.gauge("vpt_up", "<script>replaced</script>")
+            .sample(&[], 1.0);
+        host.gauge("go_goroutines", "Not ours.").sample(&[], 1.0);
+        host.gauge("vpt_long_help", &"x\n".repeat(500))
+            .sample(&[], 1.0);
+        host.gauge("vpt_wide", "Wide labels.")
+            .sample(&[("device", &"d".repeat(5000))], 1.0);
+        for i in 0..200 {
+            host.gauge(&format!("vpt_many_{i}"), "Many.")
+                .sample(&[], 1.0);
+        }
+        let err = server.merge(host, ("host", "evil")).unwrap_err();
+        assert!(
+            err.contains("go_goroutines") && err.contains("vpt_wide"),
+            "{err}"
+        );
+        assert!(err.contains("families past the first 128"), "{err}");
+        let text = server.render();
+        assert!(text.contains("# HELP vpt_up Server's help.\n"), "{text}");
+        assert!(!text.contains("go_goroutines") && !text.contains("vpt_wide"));
+        assert!(!text.contains("vpt_many_199"));
+        let help = text
+            .lines()
+            .find(|l| l.starts_with("# HELP vpt_long_help"))
+            .unwrap();
+        assert!(help.len() < 260, "{help}");
     }
 }
