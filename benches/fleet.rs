@@ -8,6 +8,7 @@ mod support;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -19,8 +20,9 @@ use hyper_util::service::TowerToHyperService;
 use support::{Proc, machine, mib, percentile, wait_file};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+use vpt::host::key::HostKey;
 use vpt::link::WsByteStream;
-use vpt::protocol::{HEARTBEAT_PATH, Heartbeat, Hello, HostStats, PROTOCOL_VERSION};
+use vpt::protocol::{Challenge, HEARTBEAT_PATH, Heartbeat, Hello, HostStats, PROTOCOL_VERSION};
 
 const HOSTS: usize = 200;
 const HEARTBEAT_MS: u64 = 1000;
@@ -90,7 +92,7 @@ fn idle_memory() {
 }
 
 /// One fake host: the real link protocol, a heartbeat stream, nothing else.
-async fn fake_host(server: String, token: String, index: usize) {
+async fn fake_host(server: String, token: String, key: Arc<HostKey>, index: usize) {
     let mut request = format!("{}/api/hosts/connect", server.replace("http://", "ws://"))
         .into_client_request()
         .expect("request");
@@ -101,8 +103,14 @@ async fn fake_host(server: String, token: String, index: usize) {
     let (mut socket, _) = tokio_tungstenite::connect_async(request)
         .await
         .expect("link");
+    use futures_util::StreamExt;
+    let challenge = socket.next().await.expect("challenge").expect("challenge");
+    let challenge: Challenge =
+        serde_json::from_str(challenge.to_text().unwrap_or("")).expect("a challenge");
+    let name = format!("load-{index:03}");
     let hello = Hello {
-        name: format!("load-{index:03}"),
+        key: Some(key.prove(&challenge.nonce, &name)),
+        name,
         version: env!("CARGO_PKG_VERSION").into(),
         protocol_version: PROTOCOL_VERSION,
         heartbeat_interval_ms: HEARTBEAT_MS,
@@ -114,7 +122,6 @@ async fn fake_host(server: String, token: String, index: usize) {
         .send(Message::Text(text.into()))
         .await
         .expect("hello sent");
-    use futures_util::StreamExt;
     let reply = socket.next().await.expect("reply").expect("reply");
     assert!(
         reply.to_text().unwrap_or("").contains("welcome"),
@@ -158,8 +165,10 @@ async fn fleet() {
     let url = wait_file(&dir.path().join("server.url"), Duration::from_secs(10));
     let token = wait_file(&dir.path().join("host-token"), Duration::from_secs(10));
     let before = server.rss_bytes();
+    // One key for every fake host: keys are approved per host name.
+    let key = Arc::new(HostKey::load_or_create(dir.path()).expect("host key"));
     for index in 0..HOSTS {
-        tokio::spawn(fake_host(url.clone(), token.clone(), index));
+        tokio::spawn(fake_host(url.clone(), token.clone(), key.clone(), index));
     }
     let client = reqwest::Client::new();
     let joined = Instant::now();

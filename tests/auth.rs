@@ -715,30 +715,29 @@ async fn hosts_wait_for_approval_and_revocation_cuts_the_link() {
     .await;
     assert_eq!(unknown.status(), 404);
 
-    // Approved: it joins within its 2 s retry and keeps a credential of its own.
+    // Approved: the key the host shows is the one the admin approves, and it joins within its
+    // 2 s retry.
+    let host_key = common::get_json(&format!("{host_url}/host/health")).await["key_fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(host_key.starts_with("SHA256:"), "{host_key}");
+    assert_eq!(pending["key_fingerprint"], host_key.as_str());
     let approved = with_cookie(
         Method::POST,
         &format!("{url}/api/hosts/rack1/approve"),
         &admin,
-        None,
+        Some(json!({ "key_fingerprint": host_key })),
     )
     .await;
     assert_eq!(approved.status(), 200);
     let approved: Value = approved.json().await.unwrap();
     assert_eq!(approved["decided_by"], "admin");
+    assert_eq!(approved["key_fingerprint"], host_key.as_str());
     eventually(Duration::from_secs(10), "rack1 online", || async {
         (host_status(&url, &admin, "rack1").await.as_deref() == Some("online")).then_some(())
     })
     .await;
-    let credential_file = host_dir.path().join("host-credential.json");
-    let stored = eventually(Duration::from_secs(5), "credential kept", || async {
-        std::fs::read_to_string(&credential_file).ok()
-    })
-    .await;
-    let stored: Value = serde_json::from_str(&stored).unwrap();
-    let credential = stored["credential"].as_str().unwrap().to_string();
-    assert_eq!(stored["host"], "rack1");
-    assert!(credential.starts_with("vpth_"));
 
     // The join token alone no longer passes as rack1 (someone else claiming the name)...
     host.stop();
@@ -748,24 +747,31 @@ async fn hosts_wait_for_approval_and_revocation_cuts_the_link() {
     .await;
     let mut impostor = start_host("rack1", &url, &join_token, None);
     let impostor_url = impostor.host_url();
-    eventually(Duration::from_secs(10), "impostor refused", || async {
+    let refused = eventually(Duration::from_secs(10), "impostor refused", || async {
         let status = common::get_json(&format!("{impostor_url}/host/health")).await;
         (status["services"]["link"]["state"] == "refused").then_some(status)
     })
     .await;
+    assert!(
+        refused["services"]["link"]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("another key is approved"),
+        "{refused}"
+    );
     assert_eq!(
         host_status(&url, &admin, "rack1").await.as_deref(),
         Some("offline")
     );
     impostor.stop();
-    // ...while the real host, restarted, joins with its credential.
+    // ...while the real host, restarted, joins with its key.
     let mut host = start_host("rack1", &url, &join_token, Some(host_dir.path()));
     eventually(Duration::from_secs(10), "rack1 back online", || async {
         (host_status(&url, &admin, "rack1").await.as_deref() == Some("online")).then_some(())
     })
     .await;
 
-    // Revoked: the link is cut now, the credential stops working, and it stays out.
+    // Revoked: the link is cut now, and it stays out.
     let revoked = with_cookie(
         Method::POST,
         &format!("{url}/api/hosts/rack1/revoke"),
@@ -795,15 +801,15 @@ async fn hosts_wait_for_approval_and_revocation_cuts_the_link() {
             .contains("revoked by admin"),
         "{status}"
     );
-    let hello = json!({ "name": "rack1", "version": "0.1.0", "protocol_version": 2, "heartbeat_interval_ms": 1000 });
-    let with_credential = client()
+    let hello = json!({ "name": "rack1", "version": "0.1.0", "protocol_version": 3, "heartbeat_interval_ms": 1000 });
+    let registered = client()
         .post(format!("{url}/api/hosts/register"))
-        .bearer_auth(&credential)
+        .bearer_auth(&join_token)
         .json(&hello)
         .send()
         .await
         .unwrap();
-    assert_eq!(with_credential.status(), 401, "the old credential is dead");
+    assert_eq!(registered.status(), 403, "a revoked host cannot register");
 
     let entries = audit(&url, &admin_token(&url, &admin).await, "action=host.").await;
     let actions: Vec<&str> = entries

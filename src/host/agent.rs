@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::{HostState, JoinOptions};
 use crate::link::{CONNECTION_WINDOW, KEEP_ALIVE, STREAM_WINDOW, WsByteStream};
 use crate::mdns::{Mdns, Role};
-use crate::protocol::{CONNECT_PATH, Hello, LinkReply, PROTOCOL_VERSION, RefusalCode};
+use crate::protocol::{CONNECT_PATH, Challenge, Hello, LinkReply, PROTOCOL_VERSION, RefusalCode};
 
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// How often a host waiting for approval asks again, so it joins soon after an admin approves.
@@ -118,9 +118,9 @@ pub async fn run(state: HostState, join: JoinOptions, api_port: u16, shutdown: C
     }
 }
 
-/// One link session with the host's own credential when it has one, else the join token; a
-/// credential the server does not know (its database was replaced, or the host revoked) falls
-/// back to the join token at once, so the host shows up for approval again.
+/// One link session. Hosts approved before host keys hold a credential the server handed them:
+/// they present it (the server then binds their key to their approval); a credential the server
+/// does not know falls back to the join token at once, so the host shows up for approval again.
 async fn join_server(
     state: &HostState,
     server: &str,
@@ -213,7 +213,16 @@ async fn connect_once(state: &HostState, server: &str, token: &str) -> Result<St
         Err(e) => return Err(LinkError::Failed(format!("cannot reach {url}: {e}"))),
     };
 
+    let challenge = tokio::time::timeout(REPLY_TIMEOUT, next_text(&mut socket))
+        .await
+        .map_err(|_| LinkError::Failed("the server sent no challenge".into()))??;
+    let challenge: Challenge = serde_json::from_str(&challenge).map_err(|e| {
+        LinkError::Failed(format!(
+            "unreadable challenge (is the server the same vpt version?): {e}"
+        ))
+    })?;
     let hello = Hello {
+        key: Some(state.key.prove(&challenge.nonce, &state.name)),
         name: state.name.to_string(),
         version: env!("CARGO_PKG_VERSION").into(),
         protocol_version: PROTOCOL_VERSION,
@@ -226,20 +235,7 @@ async fn connect_once(state: &HostState, server: &str, token: &str) -> Result<St
         .await
         .map_err(|_| LinkError::Failed("the server did not answer the hello".into()))??;
     match serde_json::from_str::<LinkReply>(&reply) {
-        Ok(LinkReply::Welcome { credential, .. }) => {
-            if let Some(credential) = credential {
-                let data_dir = &state.config.general.data_dir;
-                match super::credential::store(data_dir, &state.name, &credential) {
-                    Ok(()) => tracing::info!(
-                        "approved: keeping this host's own credential for the next links"
-                    ),
-                    // The link works now; the next one will need an admin to approve again.
-                    Err(e) => {
-                        tracing::error!(error = %e, dir = %data_dir.display(), "cannot keep this host's credential")
-                    }
-                }
-            }
-        }
+        Ok(LinkReply::Welcome { .. }) => {}
         Ok(LinkReply::Refused { code, reason }) => return Err(LinkError::Refused { code, reason }),
         Err(e) => {
             return Err(LinkError::Failed(format!(

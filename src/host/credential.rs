@@ -1,8 +1,7 @@
-//! The host's own link credential: handed out by the server once an admin (or the auto-approve
-//! policy) approved the host, kept in `<data_dir>/host-credential.json` (owner-only) and
-//! presented instead of the shared join token from then on.
+//! The link credential the server handed a host before host keys existed, kept in
+//! `<data_dir>/host-credential.json` (owner-only). Such a host presents it once more, and the
+//! server binds the host's key to its approval (src/host/key.rs); new hosts never get one.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -31,7 +30,9 @@ pub fn load(data_dir: &Path, name: &str) -> Option<String> {
     }
 }
 
-/// Keeps a newly issued credential, replacing any older one; written whole or not at all.
+/// Keeps a credential, replacing any older one; written whole or not at all (as hosts of
+/// earlier versions did).
+#[cfg(test)]
 pub fn store(data_dir: &Path, name: &str, credential: &str) -> std::io::Result<()> {
     let path = file(data_dir);
     let partial = path.with_extension("json.partial");
@@ -46,7 +47,7 @@ pub fn store(data_dir: &Path, name: &str, credential: &str) -> std::io::Result<(
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut out = options.open(&partial)?;
-    out.write_all(text.as_bytes())?;
+    std::io::Write::write_all(&mut out, text.as_bytes())?;
     out.sync_all()?;
     std::fs::rename(&partial, &path)
 }

@@ -1,7 +1,8 @@
-//! Which hosts may link (docs/security.md, "Hosts"): a host dialing with the shared join token
-//! waits as pending until an admin approves it, or the `auth.auto_approve_hosts` policy does
-//! (by default, hosts on this machine: the in-process host of `vpt all`); after approval its
-//! first link hands it its own credential. Revoking cuts its link at once.
+//! Which hosts may link (docs/security.md, "Hosts"): every host proves an Ed25519 key at its
+//! link; a key not yet approved for the host's name waits as pending until an admin approves
+//! its fingerprint (or the `auth.auto_approve_hosts` policy does: by default, hosts dialing on
+//! this machine directly, such as the in-process host of `vpt all`). Once a key is approved for
+//! a name, only that key links under it. Revoking cuts the link at once.
 
 use std::net::SocketAddr;
 
@@ -9,7 +10,7 @@ use axum::http::HeaderMap;
 use chrono::Utc;
 
 use super::AppState;
-use super::db::host_approvals::{self, Admission, Approval, ApprovalStatus, Presented};
+use super::db::host_approvals::{self, Admission, Approval, ApprovalStatus, Decided, Presented};
 use super::events::Event;
 use crate::config::AutoApprove;
 use crate::protocol::RefusalCode;
@@ -39,29 +40,44 @@ pub async fn presented(state: &AppState, headers: &HeaderMap) -> Option<Presente
     }
 }
 
-/// Whether the policy admits a host dialing from `peer` without an admin.
-pub fn auto_approves(policy: AutoApprove, peer: SocketAddr) -> bool {
+/// Headers a reverse proxy adds: a request carrying one came through a proxy, so its loopback
+/// address says nothing about where the host is.
+const FORWARDING_HEADERS: &[&str] = &[
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-real-ip",
+    "via",
+];
+
+/// Whether the policy admits a host dialing from `peer` without an admin. `loopback` counts
+/// only connections made on this machine directly: one that came through a proxy (which the
+/// documented nginx and Caddy set-ups say with `X-Forwarded-For`) is not vouched for.
+pub fn auto_approves(policy: AutoApprove, peer: SocketAddr, headers: &HeaderMap) -> bool {
     match policy {
         AutoApprove::Always => true,
-        AutoApprove::Loopback => peer.ip().is_loopback(),
+        AutoApprove::Loopback => {
+            peer.ip().is_loopback() && !FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h))
+        }
         AutoApprove::Never => false,
     }
 }
 
-/// Host `name`'s link may go on: `Ok(Some(credential))` when it must be handed a new credential.
-pub type Admitted = Result<Option<String>, (RefusalCode, String)>;
+/// Host `name`'s link may go on (`Ok`), or the refusal to send it.
+pub type Admitted = Result<(), (RefusalCode, String)>;
 
-/// Decides whether host `name` may link, records the contact, and tells the UI when a host
-/// starts waiting or is approved by the policy.
+/// Decides whether host `name`, which proved the key `key` (its fingerprint), may link; records
+/// the contact, and tells the UI when a host starts waiting or is approved by the policy.
 pub async fn admit(
     state: &AppState,
     name: &str,
     presented: Presented,
+    key: &str,
+    auto: bool,
     peer: SocketAddr,
 ) -> Result<Admitted, super::db::DbError> {
-    let auto = auto_approves(state.config.auth.auto_approve_hosts, peer);
-    let (credential, credential_hash) = new_credential();
-    let (host, peer_text) = (name.to_string(), peer.to_string());
+    let (host, peer_text, fingerprint) = (name.to_string(), peer.to_string(), key.to_string());
     let (decision, before, after) = state
         .db
         .call(move |c| {
@@ -69,36 +85,41 @@ pub async fn admit(
                 c,
                 &host,
                 &presented,
+                &fingerprint,
                 auto,
                 &peer_text,
-                &credential_hash,
                 Utc::now(),
             )
         })
         .await?;
-    let status_changed = before.as_ref().map(|a| a.status) != after.as_ref().map(|a| a.status);
-    if status_changed && let Some(approval) = &after {
+    let changed = |a: &Option<Approval>| a.as_ref().map(|a| (a.status, a.key_fingerprint.clone()));
+    if changed(&before) != changed(&after)
+        && let Some(approval) = &after
+    {
         state.events.publish(Event::new("host.approval", approval));
-        if approval.status == ApprovalStatus::Approved {
-            tracing::info!(host = name, %peer, "host approved by the auto-approve policy");
+        let newly = before.as_ref().map(|a| a.status) != Some(approval.status);
+        if approval.status == ApprovalStatus::Approved && newly {
+            tracing::info!(host = name, %peer, fingerprint = key, "host approved by the auto-approve policy");
             super::auth::audit::record(
                 state,
                 Some("auto"),
                 "host.approve",
                 Some(name.to_string()),
-                serde_json::json!({ "policy": state.config.auth.auto_approve_hosts }),
+                serde_json::json!({ "policy": state.config.auth.auto_approve_hosts, "key": key }),
                 Some(peer.ip()),
             )
             .await;
-        } else {
-            tracing::warn!(host = name, %peer, "host waits for an admin's approval");
+        } else if approval.status == ApprovalStatus::Pending {
+            tracing::warn!(host = name, %peer, fingerprint = key, "host waits for an admin's approval");
         }
     }
     Ok(match decision {
-        Admission::Welcome { issue } => Ok(issue.then_some(credential)),
+        Admission::Welcome => Ok(()),
         Admission::Pending => Err((
             RefusalCode::Pending,
-            format!("host `{name}` waits for an admin to approve it (Admin → Hosts in the UI)"),
+            format!(
+                "host `{name}` waits for an admin to approve its key {key} (Admin → Hosts in the UI)"
+            ),
         )),
         Admission::Revoked => Err((
             RefusalCode::Revoked,
@@ -122,6 +143,13 @@ pub async fn admit(
             RefusalCode::WrongCredential,
             format!("this credential does not belong to host `{name}`"),
         )),
+        Admission::WrongKey => Err((
+            RefusalCode::WrongKey,
+            format!(
+                "another key is approved for host `{name}`; this machine's key is {key}. If the \
+                 host was reinstalled, an admin revokes it and approves the new key"
+            ),
+        )),
         Admission::TooManyPending => Err((
             RefusalCode::TooManyPending,
             format!(
@@ -132,20 +160,22 @@ pub async fn admit(
     })
 }
 
-/// An admin's approval or revocation of host `name`; revoking cuts its link now. `None` when no
-/// host of that name ever dialed.
+/// An admin's approval or revocation of host `name`; revoking cuts its link now.
 pub async fn decide(
     state: &AppState,
     name: &str,
     status: ApprovalStatus,
+    expected_key: Option<String>,
     by: &str,
-) -> Result<Option<Approval>, super::db::DbError> {
+) -> Result<Decided, super::db::DbError> {
     let (host, by) = (name.to_string(), by.to_string());
-    let approval = state
+    let decided = state
         .db
-        .call(move |c| host_approvals::decide(c, &host, status, &by, Utc::now()))
+        .call(move |c| {
+            host_approvals::decide(c, &host, status, expected_key.as_deref(), &by, Utc::now())
+        })
         .await?;
-    if let Some(approval) = &approval {
+    if let Decided::Done(approval) = &decided {
         if status == ApprovalStatus::Revoked
             && let Some(link) = state.registry.link(name)
         {
@@ -154,14 +184,7 @@ pub async fn decide(
         }
         state.events.publish(Event::new("host.approval", approval));
     }
-    Ok(approval)
-}
-
-/// A new host credential and its SHA-256: 256 random bits, like API tokens.
-fn new_credential() -> (String, String) {
-    let credential = format!("vpth_{}", crate::token::random_hex(32));
-    let hash = secret::sha256_hex(&credential);
-    (credential, hash)
+    Ok(decided)
 }
 
 #[cfg(test)]
@@ -173,10 +196,20 @@ mod tests {
         let local: SocketAddr = "127.0.0.1:4000".parse().unwrap();
         let local6: SocketAddr = "[::1]:4000".parse().unwrap();
         let lan: SocketAddr = "192.168.1.20:4000".parse().unwrap();
-        assert!(auto_approves(AutoApprove::Loopback, local));
-        assert!(auto_approves(AutoApprove::Loopback, local6));
-        assert!(!auto_approves(AutoApprove::Loopback, lan));
-        assert!(auto_approves(AutoApprove::Always, lan));
-        assert!(!auto_approves(AutoApprove::Never, local));
+        let direct = HeaderMap::new();
+        assert!(auto_approves(AutoApprove::Loopback, local, &direct));
+        assert!(auto_approves(AutoApprove::Loopback, local6, &direct));
+        assert!(!auto_approves(AutoApprove::Loopback, lan, &direct));
+        assert!(auto_approves(AutoApprove::Always, lan, &direct));
+        assert!(!auto_approves(AutoApprove::Never, local, &direct));
+        // Through a proxy on this machine every host would look local.
+        for header in FORWARDING_HEADERS {
+            let mut proxied = HeaderMap::new();
+            proxied.insert(*header, "203.0.113.9".parse().unwrap());
+            assert!(
+                !auto_approves(AutoApprove::Loopback, local, &proxied),
+                "{header}"
+            );
+        }
     }
 }

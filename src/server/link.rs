@@ -20,7 +20,9 @@ use super::db::host_approvals::Presented;
 use super::registry::LinkHandle;
 use crate::api_error::ApiError;
 use crate::link::{CONNECTION_WINDOW, KEEP_ALIVE, STREAM_WINDOW, WsByteStream};
-use crate::protocol::{HEARTBEAT_PATH, Heartbeat, Hello, LinkReply, PROTOCOL_VERSION, RefusalCode};
+use crate::protocol::{
+    Challenge, HEARTBEAT_PATH, Heartbeat, Hello, LinkReply, PROTOCOL_VERSION, RefusalCode,
+};
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
@@ -51,14 +53,30 @@ pub async fn connect(
         )
         .into_response();
     };
+    let auto =
+        super::host_approval::auto_approves(state.config.auth.auto_approve_hosts, peer, &headers);
     upgrade
         .max_message_size(16 * 1024 * 1024)
-        .on_upgrade(move |socket| run(state, socket, peer, presented))
+        .on_upgrade(move |socket| run(state, socket, peer, presented, auto))
 }
 
-async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr, presented: Presented) {
-    let hello = match read_hello(&mut socket).await {
-        Ok(hello) => hello,
+async fn run(
+    state: AppState,
+    mut socket: WebSocket,
+    peer: SocketAddr,
+    presented: Presented,
+    auto: bool,
+) {
+    let nonce = crate::token::random_hex(32);
+    let challenge = serde_json::to_string(&Challenge {
+        nonce: nonce.clone(),
+    })
+    .unwrap_or_default();
+    if socket.send(Message::Text(challenge.into())).await.is_err() {
+        return;
+    }
+    let (hello, key) = match read_hello(&mut socket, &nonce).await {
+        Ok(pair) => pair,
         Err((code, reason)) => {
             tracing::warn!(%peer, %reason, "host link refused");
             refuse(socket, code, reason).await;
@@ -72,8 +90,8 @@ async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr, presented
         refuse(socket, RefusalCode::DuplicateName, reason).await;
         return;
     }
-    let credential = match super::host_approval::admit(&state, &name, presented, peer).await {
-        Ok(Ok(credential)) => credential,
+    match super::host_approval::admit(&state, &name, presented, &key, auto, peer).await {
+        Ok(Ok(())) => {}
         Ok(Err((code, reason))) => {
             tracing::warn!(%peer, host = %name, %reason, "host link refused");
             refuse(socket, code, reason).await;
@@ -89,7 +107,6 @@ async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr, presented
     let welcome = LinkReply::Welcome {
         host_id: name.clone(),
         server_version: env!("CARGO_PKG_VERSION").into(),
-        credential,
     };
     if send_reply(&mut socket, &welcome).await.is_err() {
         return;
@@ -144,7 +161,11 @@ async fn run(state: AppState, mut socket: WebSocket, peer: SocketAddr, presented
     state.registry.detach_link(&name, link.id, &reason).await;
 }
 
-async fn read_hello(socket: &mut WebSocket) -> Result<Hello, (RefusalCode, String)> {
+/// The host's hello and the fingerprint of the key it proved for `nonce`.
+async fn read_hello(
+    socket: &mut WebSocket,
+    nonce: &str,
+) -> Result<(Hello, String), (RefusalCode, String)> {
     let bad = |reason: String| (RefusalCode::BadHello, reason);
     let message = tokio::time::timeout(HELLO_TIMEOUT, socket.recv())
         .await
@@ -167,13 +188,23 @@ async fn read_hello(socket: &mut WebSocket) -> Result<Hello, (RefusalCode, Strin
             ),
         ));
     }
+    if hello.version.len() > 64 || hello.version.chars().any(char::is_control) {
+        return Err(bad("the hello's version is not a version".into()));
+    }
+    if let Some(problem) = crate::protocol::device_list_problem(&hello.devices) {
+        return Err(bad(format!("device list refused: {problem}")));
+    }
     if !crate::config::is_valid_id(&hello.name) {
         return Err(bad(format!(
             "host name `{}` must use letters, digits, `-`, `_` and `.` only",
             hello.name
         )));
     }
-    Ok(hello)
+    let Some(proof) = &hello.key else {
+        return Err(bad("the hello carries no key proof".into()));
+    };
+    let fingerprint = crate::protocol::verify_key_proof(proof, nonce, &hello.name).map_err(bad)?;
+    Ok((hello, fingerprint))
 }
 
 async fn send_reply(socket: &mut WebSocket, reply: &LinkReply) -> Result<(), axum::Error> {
@@ -213,7 +244,15 @@ async fn read_heartbeats(state: &AppState, host: &str, link: &LinkHandle) -> Str
         while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = buffer.drain(..=end).collect();
             match serde_json::from_slice::<Heartbeat>(&line) {
-                Ok(beat) => state.registry.heartbeat(host, link.id, beat).await,
+                Ok(beat) => {
+                    // A host whose devices turn unacceptable is cut off; its next hello is
+                    // refused with the reason, which the host logs.
+                    if let Some(problem) = crate::protocol::device_list_problem(&beat.devices) {
+                        tracing::warn!(%host, %problem, "heartbeat refused");
+                        return format!("heartbeat refused: {problem}");
+                    }
+                    state.registry.heartbeat(host, link.id, beat).await
+                }
                 Err(e) => tracing::warn!(%host, error = %e, "unreadable heartbeat ignored"),
             }
         }

@@ -73,6 +73,7 @@ async fn health(State(state): State<HostState>) -> Json<Value> {
         "name": state.name.as_ref(),
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_secs": state.started.elapsed().as_secs(),
+        "key_fingerprint": state.key.fingerprint(),
         "services": {
             "link": state.link_status(),
             "mdns": { "state": if state.mdns_enabled { "enabled" } else { "disabled" } },

@@ -13,7 +13,7 @@ use axum::extract::ConnectInfo;
 
 use crate::server::AppState;
 use crate::server::auth::Principal;
-use crate::server::db::host_approvals::{self, Approval, ApprovalStatus, Presented};
+use crate::server::db::host_approvals::{self, Approval, ApprovalStatus, Decided, Presented};
 use crate::server::host_approval;
 use crate::server::link;
 use crate::server::registry::HostView;
@@ -92,19 +92,34 @@ async fn register(
             "heartbeat_interval_ms must be at least 100",
         ));
     }
-    // Registering neither creates an approval nor hands out a credential (only the link does):
-    // it records hosts the link would let in now.
+    // Registering creates no approval (only the link does): it records hosts the link would let
+    // in now.
     let name = hello.name.clone();
     let approval = state
         .db
         .call(move |c| host_approvals::get(c, &name))
         .await
         .map_err(|e| ApiError::internal("cannot read host approvals", e))?;
-    let approved = match (&approval, &presented) {
-        (Some(a), _) if a.status == ApprovalStatus::Revoked => false,
-        (Some(a), Presented::JoinToken) if a.status == ApprovalStatus::Approved => true,
-        (Some(_), Presented::Credential(_)) => true,
-        _ => host_approval::auto_approves(state.config.auth.auto_approve_hosts, peer),
+    if let Some(problem) = crate::protocol::device_list_problem(&hello.devices) {
+        return Err(ApiError::bad_request("invalid_devices", problem));
+    }
+    // Registering proves no key, so it may only describe hosts no key is bound to yet, and
+    // only where the auto-approve policy vouches for the caller.
+    let approved = match &approval {
+        Some(a) if a.status == ApprovalStatus::Revoked => false,
+        Some(a) if a.key_fingerprint.is_some() => {
+            return Err(ApiError::conflict(
+                "host_has_key",
+                format!(
+                    "host `{}` is bound to its key; it reports its devices over its link",
+                    hello.name
+                ),
+            ));
+        }
+        Some(a) if a.status == ApprovalStatus::Approved && presented != Presented::JoinToken => {
+            true
+        }
+        _ => host_approval::auto_approves(state.config.auth.auto_approve_hosts, peer, &headers),
     };
     if !approved {
         return Err(ApiError::new(
@@ -129,21 +144,45 @@ async fn approvals(State(state): State<AppState>) -> ApiResult<Json<Vec<Approval
     Ok(Json(list))
 }
 
+/// Body of `POST /api/hosts/{host}/approve`: the fingerprint the admin compared with the one
+/// the host logs; without it, the key that asked last is approved.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveRequest {
+    #[serde(default)]
+    key_fingerprint: Option<String>,
+}
+
 async fn approve(
     State(state): State<AppState>,
     principal: Principal,
     Path(host): Path<String>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<Approval>> {
-    decide(&state, &principal, &host, ApprovalStatus::Approved).await
+    // The body is optional (scripts may post nothing); when present it is checked whole.
+    let request: ApproveRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ApproveRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid_body", format!("invalid JSON: {e}")))?
+    };
+    decide(
+        &state,
+        &principal,
+        &host,
+        ApprovalStatus::Approved,
+        request.key_fingerprint,
+    )
+    .await
 }
 
-/// Revokes a host: its credential stops working and its link is cut now.
+/// Revokes a host: its key stops working and its link is cut now.
 async fn revoke(
     State(state): State<AppState>,
     principal: Principal,
     Path(host): Path<String>,
 ) -> ApiResult<Json<Approval>> {
-    decide(&state, &principal, &host, ApprovalStatus::Revoked).await
+    decide(&state, &principal, &host, ApprovalStatus::Revoked, None).await
 }
 
 async fn decide(
@@ -151,16 +190,29 @@ async fn decide(
     principal: &Principal,
     host: &str,
     status: ApprovalStatus,
+    expected_key: Option<String>,
 ) -> ApiResult<Json<Approval>> {
-    host_approval::decide(state, host, status, &principal.name)
+    let decided = host_approval::decide(state, host, status, expected_key, &principal.name)
         .await
-        .map_err(|e| ApiError::internal("cannot change the host's approval", e))?
-        .map(Json)
-        .ok_or_else(|| {
-            ApiError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no host named `{host}` has dialed this server"),
-            )
-        })
+        .map_err(|e| ApiError::internal("cannot change the host's approval", e))?;
+    match decided {
+        Decided::Done(approval) => Ok(Json(approval)),
+        Decided::Unknown => Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no host named `{host}` has dialed this server"),
+        )),
+        Decided::NoKey => Err(ApiError::conflict(
+            "no_key",
+            format!("host `{host}` has not shown its key yet; start it so it dials, then approve"),
+        )),
+        Decided::KeyChanged { asking } => Err(ApiError::conflict(
+            "key_changed",
+            format!(
+                "the machine asking as `{host}` now has the key {asking}, not the one you \
+                 compared; compare again before approving"
+            ),
+        )
+        .with("key_fingerprint", asking)),
+    }
 }

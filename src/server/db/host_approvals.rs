@@ -51,12 +51,15 @@ pub struct Approval {
     pub last_seen: DateTime<Utc>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+    /// The key approved (approved), or the key of the machine that last asked under this name
+    /// (pending, revoked): what the admin compares with the fingerprint the host logs.
+    pub key_fingerprint: Option<String>,
     #[serde(skip)]
     has_credential: bool,
 }
 
 const COLUMNS: &str = "name, status, peer, first_seen, last_seen, decided_by, decided_at, \
-                       credential_hash IS NOT NULL";
+                       credential_hash IS NOT NULL, key_fingerprint";
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Approval> {
     Ok(Approval {
@@ -68,6 +71,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Approval> {
         decided_by: row.get(5)?,
         decided_at: row.get(6)?,
         has_credential: row.get(7)?,
+        key_fingerprint: row.get(8)?,
     })
 }
 
@@ -104,72 +108,80 @@ pub fn credential_known(conn: &mut Connection, credential_hash: &str) -> Result<
         .is_some())
 }
 
-/// What a host dialed with.
+/// What a host dialed with, besides the key it proved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presented {
     /// The shared join token.
     JoinToken,
-    /// Its own credential, as its SHA-256 hex.
+    /// The credential of a host approved before keys, as its SHA-256 hex.
     Credential(String),
 }
 
 /// The answer to a host's hello.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admission {
-    /// Link up; `issue` asks for a new credential to be handed to the host.
-    Welcome {
-        issue: bool,
-    },
+    Welcome,
     Pending,
     Revoked,
-    /// Joined with the join token although it was given a credential, and no policy vouches.
+    /// Approved before keys with a credential, dialing without it: its key cannot be bound.
     CredentialRequired,
     /// The credential belongs to another host.
     WrongCredential,
+    /// Another key is approved for this name.
+    WrongKey,
     TooManyPending,
 }
 
-/// The admission rule, apart from storage: `auto` is the auto-approve policy's verdict for this
-/// connection.
+/// The admission rule, apart from storage. `key` is the fingerprint of the key the host just
+/// proved; `auto` is the auto-approve policy's verdict for this connection. Only an admin (or
+/// the policy, for a name no key holds yet) approves a key; once a key is approved for a name,
+/// nothing but that key links under it — neither the join token nor the policy re-issues it.
 pub fn admission(
     row: Option<&Approval>,
     credential_matches: bool,
     presented: &Presented,
+    key: &str,
     auto: bool,
 ) -> Admission {
     use ApprovalStatus::*;
-    match (presented, row) {
-        (_, Some(row)) if row.status == Revoked => Admission::Revoked,
-        (Presented::Credential(_), Some(row)) if row.status == Approved && credential_matches => {
-            Admission::Welcome { issue: false }
-        }
-        (Presented::Credential(_), _) => Admission::WrongCredential,
-        (Presented::JoinToken, None) if auto => Admission::Welcome { issue: true },
-        (Presented::JoinToken, None) => Admission::Pending,
-        (Presented::JoinToken, Some(row)) => match row.status {
-            Pending if auto => Admission::Welcome { issue: true },
-            Pending => Admission::Pending,
-            // Approved by an admin, credential not handed out yet.
-            Approved if !row.has_credential => Admission::Welcome { issue: true },
-            // The policy would admit a newcomer from here, so it may replace a lost credential.
-            Approved if auto => Admission::Welcome { issue: true },
-            Approved => Admission::CredentialRequired,
-            Revoked => Admission::Revoked,
+    let foreign_credential = matches!(presented, Presented::Credential(_)) && !credential_matches;
+    let Some(row) = row else {
+        return match () {
+            () if foreign_credential => Admission::WrongCredential,
+            () if auto => Admission::Welcome,
+            () => Admission::Pending,
+        };
+    };
+    match row.status {
+        Revoked => Admission::Revoked,
+        _ if foreign_credential => Admission::WrongCredential,
+        Approved => match row.key_fingerprint.as_deref() {
+            Some(approved) if approved == key => Admission::Welcome,
+            Some(_) => Admission::WrongKey,
+            // Approved before keys: its credential vouches for the key it shows now.
+            None if row.has_credential && credential_matches => Admission::Welcome,
+            None if row.has_credential => Admission::CredentialRequired,
+            // Approved before keys but never linked: a key is approved now.
+            None if auto => Admission::Welcome,
+            None => Admission::Pending,
         },
+        Pending if auto => Admission::Welcome,
+        Pending => Admission::Pending,
     }
 }
 
-/// Applies the admission rule to host `name` and records what it saw: the row is created
-/// (pending, or approved by `auto`), its last contact updated, and a new credential's hash
-/// stored when one is issued (`new_credential_hash`, used only then). Answers the decision and
-/// the host's approval before and after.
+/// Applies the admission rule to host `name` dialing with `key` and records what it saw: the
+/// row is created (pending, or approved by `auto`), the key of a waiting or revoked name is
+/// the latest asker's (so the admin sees the fingerprint of the machine that asked), an
+/// approval binds its key, and contacts of the approved machine update `peer`. Answers the
+/// decision and the host's approval before and after.
 pub fn admit(
     conn: &mut Connection,
     name: &str,
     presented: &Presented,
+    key: &str,
     auto: bool,
     peer: &str,
-    new_credential_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<(Admission, Option<Approval>, Option<Approval>), DbError> {
     let tx = conn.transaction()?;
@@ -191,7 +203,7 @@ pub fn admit(
             .is_some(),
         Presented::JoinToken => false,
     };
-    let mut decision = admission(row.as_ref(), credential_matches, presented, auto);
+    let mut decision = admission(row.as_ref(), credential_matches, presented, key, auto);
     if row.is_none() && decision == Admission::Pending {
         let pending: i64 = tx.query_row(
             "SELECT COUNT(*) FROM host_approvals WHERE status = 'pending'",
@@ -202,18 +214,26 @@ pub fn admit(
             decision = Admission::TooManyPending;
         }
     }
-    match (&decision, &row) {
-        (Admission::WrongCredential | Admission::TooManyPending, _) => {}
+    match (decision, &row) {
+        // Not this host's machine: nothing about the host changes.
+        (
+            Admission::WrongCredential
+            | Admission::WrongKey
+            | Admission::CredentialRequired
+            | Admission::TooManyPending,
+            _,
+        ) => {}
         (_, None) => {
-            let approved = matches!(decision, Admission::Welcome { .. });
+            let approved = decision == Admission::Welcome;
             tx.execute(
                 "INSERT INTO host_approvals
-                     (name, status, credential_hash, peer, first_seen, last_seen, decided_by, decided_at)
+                     (name, status, key_fingerprint, peer, first_seen, last_seen, decided_by,
+                      decided_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
                 params![
                     name,
                     if approved { "approved" } else { "pending" },
-                    approved.then_some(new_credential_hash),
+                    key,
                     peer,
                     now,
                     approved.then_some("auto"),
@@ -221,21 +241,25 @@ pub fn admit(
                 ],
             )?;
         }
-        (Admission::Welcome { issue: true }, Some(row)) => {
-            let newly_approved = row.status == ApprovalStatus::Pending;
+        (Admission::Welcome, Some(row)) => {
+            let newly_approved = row.status != ApprovalStatus::Approved;
             tx.execute(
-                "UPDATE host_approvals SET status = 'approved', credential_hash = ?2, peer = ?3,
+                "UPDATE host_approvals SET status = 'approved', key_fingerprint = ?2, peer = ?3,
                      last_seen = ?4,
                      decided_by = CASE WHEN ?5 THEN 'auto' ELSE decided_by END,
                      decided_at = CASE WHEN ?5 THEN ?4 ELSE decided_at END
                  WHERE name = ?1",
-                params![name, new_credential_hash, peer, now, newly_approved],
+                params![name, key, peer, now, newly_approved],
             )?;
         }
-        (_, Some(_)) => {
+        // Waiting or revoked: the latest machine asking is the one the admin would approve.
+        (Admission::Pending | Admission::Revoked, Some(_)) => {
             tx.execute(
-                "UPDATE host_approvals SET peer = ?2, last_seen = ?3 WHERE name = ?1",
-                params![name, peer, now],
+                "UPDATE host_approvals SET status = CASE status WHEN 'approved' THEN 'pending'
+                     ELSE status END,
+                     key_fingerprint = ?2, peer = ?3, last_seen = ?4
+                 WHERE name = ?1",
+                params![name, key, peer, now],
             )?;
         }
     }
@@ -250,24 +274,71 @@ pub fn admit(
     Ok((decision, row, after))
 }
 
-/// An admin's decision on host `name`. Approving clears any old credential (the host gets a
-/// new one at its next link); revoking clears it too, so the host's link cannot come back.
-/// `None` when no host of that name ever dialed.
+/// The outcome of an admin's decision.
+#[derive(Debug)]
+pub enum Decided {
+    Done(Approval),
+    /// No host of that name ever dialed.
+    Unknown,
+    /// Approving needs a key, and no machine has asked under this name since keys exist.
+    NoKey,
+    /// The admin approved a fingerprint that is no longer the one asking.
+    KeyChanged {
+        asking: String,
+    },
+}
+
+/// An admin's decision on host `name`. Approving approves the key that asked last (and only
+/// if it is `expected_key`, when given: the fingerprint the admin compared); revoking clears any
+/// old credential and cuts the host out until an admin approves again.
 pub fn decide(
     conn: &mut Connection,
     name: &str,
     status: ApprovalStatus,
+    expected_key: Option<&str>,
     by: &str,
     now: DateTime<Utc>,
-) -> Result<Option<Approval>, DbError> {
-    // Deciding what is already so changes nothing (an approved host keeps its credential).
-    conn.execute(
-        "UPDATE host_approvals SET status = ?2, credential_hash = NULL, decided_by = ?3,
-             decided_at = ?4
+) -> Result<Decided, DbError> {
+    let tx = conn.transaction()?;
+    let Some(row) = tx
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM host_approvals WHERE name = ?1"),
+            [name],
+            from_row,
+        )
+        .optional()?
+    else {
+        return Ok(Decided::Unknown);
+    };
+    if status == ApprovalStatus::Approved {
+        let Some(asking) = row.key_fingerprint.clone() else {
+            return Ok(
+                if row.status == ApprovalStatus::Approved && row.has_credential {
+                    Decided::Done(row)
+                } else {
+                    Decided::NoKey
+                },
+            );
+        };
+        if expected_key.is_some_and(|expected| expected.trim() != asking) {
+            return Ok(Decided::KeyChanged { asking });
+        }
+    }
+    // Deciding what is already so changes nothing (an approved host stays as it is).
+    tx.execute(
+        "UPDATE host_approvals SET status = ?2,
+             credential_hash = CASE WHEN ?2 = 'revoked' THEN NULL ELSE credential_hash END,
+             decided_by = ?3, decided_at = ?4
          WHERE name = ?1 AND status <> ?2",
         params![name, status.as_str(), by, now],
     )?;
-    get(conn, name)
+    let after = tx.query_row(
+        &format!("SELECT {COLUMNS} FROM host_approvals WHERE name = ?1"),
+        [name],
+        from_row,
+    )?;
+    tx.commit()?;
+    Ok(Decided::Done(after))
 }
 
 #[cfg(test)]
@@ -280,128 +351,163 @@ mod tests {
         conn
     }
 
-    fn admit_now(
-        conn: &mut Connection,
-        name: &str,
-        presented: &Presented,
-        auto: bool,
-        new_hash: &str,
-    ) -> Admission {
-        admit(
-            conn,
-            name,
-            presented,
-            auto,
-            "10.0.0.9:4000",
-            new_hash,
-            Utc::now(),
-        )
-        .unwrap()
-        .0
+    fn admit_now(conn: &mut Connection, name: &str, key: &str, auto: bool) -> Admission {
+        let join = Presented::JoinToken;
+        admit(conn, name, &join, key, auto, "10.0.0.9:4000", Utc::now())
+            .unwrap()
+            .0
+    }
+
+    fn decide_now(conn: &mut Connection, name: &str, status: ApprovalStatus) -> Decided {
+        decide(conn, name, status, None, "alice", Utc::now()).unwrap()
+    }
+
+    fn row(conn: &mut Connection, name: &str) -> Approval {
+        get(conn, name).unwrap().unwrap()
     }
 
     #[test]
-    fn join_token_waits_for_an_admin_then_gets_one_credential() {
+    fn an_admin_approves_one_key_and_only_it_links() {
         let mut c = open();
-        let join = Presented::JoinToken;
-        assert_eq!(
-            admit_now(&mut c, "rack1", &join, false, "h1"),
-            Admission::Pending
-        );
-        assert_eq!(
-            admit_now(&mut c, "rack1", &join, false, "h2"),
-            Admission::Pending
-        );
-        assert_eq!(
-            get(&mut c, "rack1").unwrap().unwrap().status,
-            ApprovalStatus::Pending
-        );
-        assert!(!credential_known(&mut c, "h1").unwrap());
+        assert_eq!(admit_now(&mut c, "rack1", "K1", false), Admission::Pending);
+        assert_eq!(admit_now(&mut c, "rack1", "K1", false), Admission::Pending);
+        let waiting = row(&mut c, "rack1");
+        assert_eq!(waiting.status, ApprovalStatus::Pending);
+        assert_eq!(waiting.key_fingerprint.as_deref(), Some("K1"));
 
-        decide(
-            &mut c,
-            "rack1",
-            ApprovalStatus::Approved,
-            "alice",
-            Utc::now(),
+        assert!(matches!(
+            decide_now(&mut c, "rack1", ApprovalStatus::Approved),
+            Decided::Done(_)
+        ));
+        assert_eq!(admit_now(&mut c, "rack1", "K1", false), Admission::Welcome);
+        // Another machine with the join token, even one the policy would admit, is refused,
+        // and the approval is untouched.
+        assert_eq!(admit_now(&mut c, "rack1", "K2", false), Admission::WrongKey);
+        assert_eq!(admit_now(&mut c, "rack1", "K2", true), Admission::WrongKey);
+        let approved = row(&mut c, "rack1");
+        assert_eq!(approved.key_fingerprint.as_deref(), Some("K1"));
+        assert_eq!(approved.decided_by.as_deref(), Some("alice"));
+        assert_eq!(admit_now(&mut c, "rack1", "K1", false), Admission::Welcome);
+    }
+
+    #[test]
+    fn the_admin_approves_the_fingerprint_they_compared() {
+        let mut c = open();
+        // An attacker asks first under the real host's name, then the real host.
+        admit_now(&mut c, "rack1", "ATTACKER", false);
+        admit_now(&mut c, "rack1", "REAL", false);
+        assert_eq!(
+            row(&mut c, "rack1").key_fingerprint.as_deref(),
+            Some("REAL")
+        );
+        // The attacker asks again while the admin compares the real host's fingerprint.
+        admit_now(&mut c, "rack1", "ATTACKER", false);
+        let approve = |c: &mut Connection| {
+            decide(
+                c,
+                "rack1",
+                ApprovalStatus::Approved,
+                Some("REAL"),
+                "alice",
+                Utc::now(),
+            )
+            .unwrap()
+        };
+        assert!(matches!(
+            approve(&mut c),
+            Decided::KeyChanged { asking } if asking == "ATTACKER"
+        ));
+        assert_eq!(row(&mut c, "rack1").status, ApprovalStatus::Pending);
+        admit_now(&mut c, "rack1", "REAL", false);
+        assert!(matches!(approve(&mut c), Decided::Done(_)));
+        assert_eq!(
+            admit_now(&mut c, "rack1", "ATTACKER", false),
+            Admission::WrongKey
+        );
+        assert_eq!(
+            admit_now(&mut c, "rack1", "REAL", false),
+            Admission::Welcome
+        );
+        assert!(matches!(
+            decide_now(&mut c, "nobody", ApprovalStatus::Approved),
+            Decided::Unknown
+        ));
+    }
+
+    #[test]
+    fn revoking_keeps_the_host_out_until_an_admin_approves_again() {
+        let mut c = open();
+        assert_eq!(admit_now(&mut c, "bench", "K1", true), Admission::Welcome);
+        assert_eq!(row(&mut c, "bench").decided_by.as_deref(), Some("auto"));
+        decide_now(&mut c, "bench", ApprovalStatus::Revoked);
+        // Even a policy that would admit it does not override the admin.
+        assert_eq!(admit_now(&mut c, "bench", "K1", true), Admission::Revoked);
+        assert_eq!(admit_now(&mut c, "bench", "K2", true), Admission::Revoked);
+        // The admin sees who asked last, and approving approves that key.
+        assert_eq!(row(&mut c, "bench").key_fingerprint.as_deref(), Some("K2"));
+        decide_now(&mut c, "bench", ApprovalStatus::Approved);
+        assert_eq!(admit_now(&mut c, "bench", "K2", false), Admission::Welcome);
+        assert_eq!(admit_now(&mut c, "bench", "K1", false), Admission::WrongKey);
+    }
+
+    #[test]
+    fn hosts_approved_before_keys_bind_their_key_with_their_credential() {
+        let mut c = open();
+        c.execute(
+            "INSERT INTO host_approvals (name, status, credential_hash, first_seen, last_seen)
+             VALUES ('old', 'approved', 'H1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+                    ('never', 'approved', NULL, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            [],
         )
         .unwrap();
+        let admit_with = |c: &mut Connection, name: &str, presented: &Presented, key: &str| {
+            admit(c, name, presented, key, false, "10.0.0.9:4000", Utc::now())
+                .unwrap()
+                .0
+        };
+        let own = Presented::Credential("H1".into());
         assert_eq!(
-            admit_now(&mut c, "rack1", &join, false, "h3"),
-            Admission::Welcome { issue: true }
-        );
-        assert!(credential_known(&mut c, "h3").unwrap());
-        let own = Presented::Credential("h3".into());
-        assert_eq!(
-            admit_now(&mut c, "rack1", &own, false, "unused"),
-            Admission::Welcome { issue: false }
-        );
-        // Once it holds a credential, the join token alone no longer lets it in.
-        assert_eq!(
-            admit_now(&mut c, "rack1", &join, false, "h4"),
+            admit_with(&mut c, "old", &Presented::JoinToken, "K9"),
             Admission::CredentialRequired
         );
-        // Another host cannot use it.
         assert_eq!(
-            admit_now(&mut c, "rack2", &own, false, "h5"),
+            admit_with(&mut c, "other", &own, "K9"),
             Admission::WrongCredential
         );
-        assert!(get(&mut c, "rack2").unwrap().is_none());
-        let row = get(&mut c, "rack1").unwrap().unwrap();
-        assert_eq!(row.decided_by.as_deref(), Some("alice"));
+        assert!(get(&mut c, "other").unwrap().is_none());
+        assert_eq!(admit_with(&mut c, "old", &own, "K1"), Admission::Welcome);
+        assert_eq!(row(&mut c, "old").key_fingerprint.as_deref(), Some("K1"));
+        // From then on the key decides, whatever is presented beside it.
+        assert_eq!(admit_with(&mut c, "old", &own, "K2"), Admission::WrongKey);
+        assert_eq!(
+            admit_with(&mut c, "old", &Presented::JoinToken, "K1"),
+            Admission::Welcome
+        );
+        // Approved but never linked: its first key waits for an admin.
+        assert_eq!(
+            admit_with(&mut c, "never", &Presented::JoinToken, "K3"),
+            Admission::Pending
+        );
+        assert_eq!(row(&mut c, "never").status, ApprovalStatus::Pending);
     }
 
     #[test]
-    fn revoking_clears_the_credential_and_keeps_the_host_out() {
+    fn approving_needs_a_key_that_asked() {
         let mut c = open();
-        let join = Presented::JoinToken;
-        assert_eq!(
-            admit_now(&mut c, "bench", &join, true, "h1"),
-            Admission::Welcome { issue: true }
-        );
-        assert_eq!(
-            get(&mut c, "bench").unwrap().unwrap().decided_by.as_deref(),
-            Some("auto")
-        );
-        decide(
-            &mut c,
-            "bench",
-            ApprovalStatus::Revoked,
-            "alice",
-            Utc::now(),
+        c.execute(
+            "INSERT INTO host_approvals (name, status, first_seen, last_seen)
+             VALUES ('old', 'pending', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            [],
         )
         .unwrap();
-        assert!(!credential_known(&mut c, "h1").unwrap());
-        // Even a policy that would admit it does not override the admin.
-        assert_eq!(
-            admit_now(&mut c, "bench", &join, true, "h2"),
-            Admission::Revoked
-        );
-        decide(
-            &mut c,
-            "bench",
-            ApprovalStatus::Approved,
-            "alice",
-            Utc::now(),
-        )
-        .unwrap();
-        assert_eq!(
-            admit_now(&mut c, "bench", &join, false, "h3"),
-            Admission::Welcome { issue: true }
-        );
-    }
-
-    #[test]
-    fn auto_approval_replaces_a_lost_credential() {
-        let mut c = open();
-        let join = Presented::JoinToken;
-        admit_now(&mut c, "bench", &join, true, "h1");
-        assert_eq!(
-            admit_now(&mut c, "bench", &join, true, "h2"),
-            Admission::Welcome { issue: true }
-        );
-        assert!(!credential_known(&mut c, "h1").unwrap());
-        assert!(credential_known(&mut c, "h2").unwrap());
+        assert!(matches!(
+            decide_now(&mut c, "old", ApprovalStatus::Approved),
+            Decided::NoKey
+        ));
+        assert!(matches!(
+            decide_now(&mut c, "old", ApprovalStatus::Revoked),
+            Decided::Done(_)
+        ));
     }
 
     #[test]
@@ -409,20 +515,14 @@ mod tests {
         let mut c = open();
         for i in 0..MAX_PENDING {
             let name = format!("h{i}");
-            assert_eq!(
-                admit_now(&mut c, &name, &Presented::JoinToken, false, &name),
-                Admission::Pending
-            );
+            assert_eq!(admit_now(&mut c, &name, &name, false), Admission::Pending);
         }
         assert_eq!(
-            admit_now(&mut c, "one-more", &Presented::JoinToken, false, "x"),
+            admit_now(&mut c, "one-more", "x", false),
             Admission::TooManyPending
         );
         assert!(get(&mut c, "one-more").unwrap().is_none());
         // A host already waiting can still call again.
-        assert_eq!(
-            admit_now(&mut c, "h0", &Presented::JoinToken, false, "y"),
-            Admission::Pending
-        );
+        assert_eq!(admit_now(&mut c, "h0", "y", false), Admission::Pending);
     }
 }

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_host_approvals",
         include_str!("../../../migrations/0007_host_approvals.sql"),
     ),
+    (
+        "0008_host_keys",
+        include_str!("../../../migrations/0008_host_keys.sql"),
+    ),
 ];
 
 #[derive(Clone)]

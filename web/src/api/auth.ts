@@ -116,6 +116,8 @@ export interface HostApproval {
   last_seen: string;
   decided_by: string | null;
   decided_at: string | null;
+  /** `SHA256:…` of the key approved, or of the machine that asked last; the host logs its own. */
+  key_fingerprint: string | null;
 }
 
 const enc = encodeURIComponent;
@@ -159,7 +161,11 @@ export const authApi = {
     ),
 
   hostApprovals: (signal?: AbortSignal) => request<HostApproval[]>('/api/hosts/approvals', { signal }),
-  approveHost: (name: string) => request<HostApproval>(`/api/hosts/${enc(name)}/approve`, { method: 'POST' }),
+  approveHost: (name: string, keyFingerprint: string | null) =>
+    request<HostApproval>(`/api/hosts/${enc(name)}/approve`, {
+      method: 'POST',
+      body: keyFingerprint ? { key_fingerprint: keyFingerprint } : {},
+    }),
   revokeHost: (name: string) => request<HostApproval>(`/api/hosts/${enc(name)}/revoke`, { method: 'POST' }),
 };
 
@@ -187,5 +193,6 @@ export function approvalFromEvent(event: unknown): HostApproval | null {
     last_seen: text(src.last_seen) ?? '',
     decided_by: text(src.decided_by),
     decided_at: text(src.decided_at),
+    key_fingerprint: text(src.key_fingerprint),
   };
 }

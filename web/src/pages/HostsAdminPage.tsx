@@ -84,6 +84,11 @@ function ApprovalTable({
             <tr key={r.name} data-host={r.name} data-status={r.status} className={r.status === 'revoked' ? 'row-disabled' : undefined}>
               <td className="cell-main">
                 <span className="strong">{r.name}</span>
+                {r.key_fingerprint ? (
+                  <div className="small row-sub mono host-key" title="The host logs its key at start: compare before approving" data-testid="host-key">
+                    Key {r.key_fingerprint}
+                  </div>
+                ) : null}
                 {known.has(r.name) && r.status === 'approved' ? (
                   <div className="small row-sub">
                     <Link to="/devices">Its devices</Link>
@@ -141,7 +146,7 @@ export function HostsAdminPage() {
   const approve = async (record: HostApproval) => {
     setBusy(record.name);
     try {
-      put(await authApi.approveHost(record.name));
+      put(await authApi.approveHost(record.name, record.key_fingerprint));
       toast.show(`${record.name} is approved: it joins as soon as it connects`, 'info');
     } catch (err) {
       toast.show(`${record.name} not approved: ${asSentence(errorMessage(err))}`);
@@ -206,8 +211,9 @@ export function HostsAdminPage() {
       <div className="page-head">
         <h1>Hosts</h1>
         <p className="page-sub">
-          A host that connects with the host token joins once an admin approves it (by default, hosts on this server’s own
-          machine are approved automatically). Revoking cuts a host off at once.
+          A host that connects with the host token joins once an admin approves its key (by default, hosts on this server’s
+          own machine are approved automatically). Compare the key with the one the host prints when it starts. Revoking cuts
+          a host off at once.
         </p>
       </div>
       {content}
