@@ -126,13 +126,17 @@ async fn heartbeats() -> Body {
     ))
 }
 
+/// Script that makes an admin named `pwned` when a browser runs it on the server's origin
+/// (the servers here run with auth off: every request acts as an admin).
+const PAYLOAD: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" onload="fetch('/api/users',{method:'POST',headers:{'content-type':'application/json','x-vpt-csrf':'1'},body:JSON.stringify({name:'pwned',role:'admin',password:'pwned-password-1'})})"><script>fetch('/api/users',{method:'POST',headers:{'content-type':'application/json','x-vpt-csrf':'1'},body:JSON.stringify({name:'pwned2',role:'admin',password:'pwned-password-1'})})</script></svg>"#;
+
 /// What a malicious host answers, chosen by the `case` query parameter.
 async fn hostile(uri: axum::http::Uri) -> Response<Body> {
     let case = uri
         .query()
         .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("case=")))
         .unwrap_or("json");
-    let payload = "<svg xmlns='http://www.w3.org/2000/svg' onload='fetch(\"/api/users\",{method:\"POST\"})'><script>alert(1)</script></svg>";
+    let payload = PAYLOAD;
     let answer = |status: u16, headers: &[(&str, &str)], body: &str| {
         let mut builder = Response::builder().status(status);
         for (name, value) in headers {
@@ -286,7 +290,48 @@ async fn a_hostile_hosts_answers_reach_users_only_as_safe_content() {
     );
     refused += 1;
     println!("hostile host answers: {refused} of {tried} handled as they must be");
+
+    // The same answers opened in a real browser, as an admin following a link would: nothing
+    // of the host's runs, so no user appears.
+    for case in ["svg", "html", "xhtml", "xml", "sniff"] {
+        let page = format!("{device}/screenshot?case={case}");
+        let dom = headless_chromium_dom(&page);
+        assert!(dom.contains("host_bad_answer"), "{case}: {dom}");
+        assert!(!dom.contains("<svg"), "{case}: {dom}");
+    }
+    let users = get_json(&format!("{url}/api/users")).await;
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u["name"].as_str())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with("pwned")),
+        "a host's script ran: {names:?}"
+    );
     server.stop();
+}
+
+/// The DOM Debian's Chromium builds for `url` once its scripts had two seconds to run.
+fn headless_chromium_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(url)
+        .output()
+        .expect("chromium runs (scripts/setup.sh --test installs it)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[tokio::test]
