@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { api, streamUrl } from '../api/endpoints';
 import { incidentHref } from '../api/monitoring';
+import type { Incident } from '../api/monitoring';
 import type { Device, Host } from '../api/types';
 import { AreaLayer } from '../components/device/AreaLayer';
 import { DeviceFacts, ScreenshotLinks } from '../components/device/DeviceFacts';
@@ -24,8 +25,8 @@ import { useDeviceLock } from '../hooks/useDeviceLock';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useRemoteKeyboard } from '../hooks/useRemoteKeyboard';
-import { formatAgo, formatDateTime } from '../lib/format';
-import { formatIncidentDuration, incidentDurationMs, kindTitle } from '../lib/incidents';
+import { formatAgo, formatDateTime, formatTime } from '../lib/format';
+import { formatIncidentDuration, incidentDurationMs, kindIcon, kindTitle } from '../lib/incidents';
 import { useDisplayName } from '../lib/identity';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
@@ -41,21 +42,38 @@ function BackLink() {
   );
 }
 
-function pictureBlocker(device: Device, hostOnline: boolean, hostName: string): PictureBlocker | null {
+/**
+ * What the device is showing, said on the picture: offline, no signal and capture errors cover
+ * it; a black or frozen screen (an active incident) is tagged on it. The readout then says the
+ * same instead of "Live".
+ */
+function pictureBlocker(device: Device, hostOnline: boolean, hostName: string, incident: Incident | null): PictureBlocker | null {
   if (!hostOnline || device.status === 'offline') {
-    return { icon: 'offline', title: 'Host offline', detail: `${hostName} is not connected to the server.`, tone: 'offline' };
+    return { icon: 'offline', title: 'Host offline', detail: `${hostName} is not connected to the server.`, tone: 'offline', state: 'Offline' };
   }
-  if (device.status === 'no_signal') {
+  if (device.status === 'no_signal' || incident?.kind === 'no_signal') {
     return {
       icon: 'nosignal',
       title: 'No signal',
       detail: 'The capture source delivers no picture. Is the device on and its HDMI cable connected?',
       tone: 'warn',
-      hideWhileLive: true,
+      state: 'No signal',
+      // Only an incident is sure; the device status alone gives way to fresh frames.
+      hideWhileLive: incident?.kind !== 'no_signal',
     };
   }
   if (device.status === 'error') {
-    return { icon: 'alert', title: 'Capture error', detail: device.capture?.error ?? undefined, tone: 'bad' };
+    return { icon: 'alert', title: 'Capture error', detail: device.capture?.error ?? undefined, tone: 'bad', state: 'Capture error' };
+  }
+  if (incident) {
+    return {
+      icon: kindIcon(incident.kind),
+      title: kindTitle(incident.kind),
+      detail: `since ${formatTime(incident.started_at)}`,
+      tone: 'bad',
+      state: kindTitle(incident.kind),
+      tag: true,
+    };
   }
   return null;
 }
@@ -131,7 +149,7 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
         <BackLink />
         <div className="device-title-row">
           <h1>{device.name}</h1>
-          <DeviceStatusBadge status={hostOnline ? device.status : 'offline'} />
+          <DeviceStatusBadge status={hostOnline ? device.status : 'offline'} incident={hostOnline ? incident : null} />
         </div>
         <p className="page-sub">
           {device.model} on <strong>{hostName}</strong> · <span className="mono">{device.id}</span>
@@ -166,7 +184,7 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
           ) : hasCapture ? (
             <LivePicture
               url={url}
-              blocker={pictureBlocker(device, hostOnline, hostName)}
+              blocker={pictureBlocker(device, hostOnline, hostName, incident)}
               label={`Live picture of ${device.name}`}
               frameOverlay={(frame) => (
                 <AreaLayer

@@ -59,9 +59,9 @@ function RunPicture({ run }: { run: RunDetail }) {
   const hostOnline = hostInfo ? hostInfo.status === 'online' : device?.status !== 'offline';
   let blocker: PictureBlocker | null = null;
   if (!hostOnline || device?.status === 'offline') {
-    blocker = { icon: 'offline', title: 'Host offline', detail: `${host} is not connected to the server.`, tone: 'offline' };
+    blocker = { icon: 'offline', title: 'Host offline', detail: `${host} is not connected to the server.`, tone: 'offline', state: 'Offline' };
   } else if (device?.status === 'no_signal') {
-    blocker = { icon: 'nosignal', title: 'No signal', tone: 'warn', hideWhileLive: true };
+    blocker = { icon: 'nosignal', title: 'No signal', tone: 'warn', state: 'No signal', hideWhileLive: true };
   }
   return (
     <LivePicture url={host && id && hostOnline ? streamUrl(host, id) : null} blocker={blocker} label={`Live picture of ${device?.name ?? id}`} />
