@@ -21,13 +21,14 @@ import { Banner, ErrorState, Skeleton } from '../components/States';
 import { DeviceStatusBadge } from '../components/StatusBadge';
 import { useToast } from '../components/Toasts';
 import { useAreaSelection } from '../hooks/useAreaSelection';
-import { useDeviceLock } from '../hooks/useDeviceLock';
+import { LOCK_LEASE_SECS, useDeviceLock } from '../hooks/useDeviceLock';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useRemoteKeyboard } from '../hooks/useRemoteKeyboard';
 import { formatAgo, formatDateTime, formatTime } from '../lib/format';
 import { formatIncidentDuration, incidentDurationMs, kindIcon, kindTitle } from '../lib/incidents';
 import { useDisplayName } from '../lib/identity';
+import { keyLabel } from '../lib/remoteKeys';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
@@ -94,6 +95,8 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   const controlsDisabled = serverOffline || !hostOnline || blockedByLock;
   const remoteKeys = device.remote?.keys ?? [];
   const remoteDisabled = controlsDisabled || !device.remote;
+  // While someone else holds the device the pad stays pressable: a press says why it was not sent.
+  const padDisabled = serverOffline || !hostOnline || !device.remote;
   const hasCapture = device.capture !== null || device.capabilities.includes('capture');
   const hasPower = device.power !== null || device.capabilities.includes('power');
   const isSim = device.capabilities.includes('sim');
@@ -115,9 +118,15 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
 
   const [flash, setFlash] = useState<{ key: string; seq: number } | null>(null);
   const pressesInFlight = useRef(0);
-  const { token } = lock;
+  const { token, heldByOther } = lock;
+  const [refusedKey, setRefusedKey] = useState<{ key: string; owner: string; expiresAt: string } | null>(null);
   const press = useCallback(
     (key: string, isRepeat: boolean) => {
+      if (heldByOther) {
+        if (!isRepeat) setRefusedKey({ key, owner: heldByOther.owner, expiresAt: heldByOther.expires_at });
+        return;
+      }
+      setRefusedKey(null);
       setFlash((prev) => ({ key, seq: (prev?.seq ?? 0) + 1 }));
       // Repeats are skipped while a press is still in flight, so a slow host is not flooded.
       if (isRepeat && pressesInFlight.current > 0) return;
@@ -129,10 +138,14 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
           pressesInFlight.current -= 1;
         });
     },
-    [device.host, device.id, token, onControlError],
+    [device.host, device.id, token, onControlError, heldByOther],
   );
+  // The note goes once nobody else holds the device.
+  useEffect(() => {
+    if (!heldByOther) setRefusedKey(null);
+  }, [heldByOther]);
 
-  useRemoteKeyboard(canControl && !remoteDisabled, remoteKeys, press);
+  useRemoteKeyboard(canControl && !padDisabled, remoteKeys, press);
 
   const [replayAt, setReplayAt] = useState<number | null>(null);
   const timeline = useTimeline(device.host, device.id, hostOnline && hasCapture);
@@ -276,7 +289,18 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
                 </div>
                 {device.remote ? (
                   <>
-                    <RemotePad keys={remoteKeys} disabled={remoteDisabled} onPress={press} flash={flash} />
+                    <RemotePad keys={remoteKeys} disabled={padDisabled} blocked={blockedByLock} onPress={press} flash={flash} />
+                    {refusedKey ? (
+                      <p className="form-error key-refused" role="alert" data-testid="key-refused">
+                        <Icon name="lock" size={14} />
+                        <span>
+                          {keyLabel(refusedKey.key)} was not sent: <strong>{refusedKey.owner === me ? `${me} (you, in another tab or window)` : refusedKey.owner}</strong> has
+                          control of this device
+                          {refusedKey.expiresAt ? ` until ${formatTime(refusedKey.expiresAt)} unless they renew it` : ''}. Ask them to release it; a
+                          lock whose page was closed lapses within {LOCK_LEASE_SECS} s.
+                        </span>
+                      </p>
+                    ) : null}
                     <TextSender
                       host={device.host}
                       id={device.id}
