@@ -161,8 +161,18 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
               </button>
             ) : finished ? (
               <>
-                <a className="button" href={testingApi.reportUrl(run.id)} download={`run-${run.id}.html`} data-testid="download-html">
-                  <Icon name="download" size={14} /> Download HTML report
+                <a className="button" href={testingApi.reportUrl(run.id)} target="_blank" rel="noopener" data-testid="open-html">
+                  <Icon name="report" size={14} /> Open report
+                </a>
+                <a
+                  className="icon-button"
+                  href={testingApi.reportUrl(run.id)}
+                  download={`run-${run.id}.html`}
+                  data-testid="download-html"
+                  aria-label="Download the HTML report"
+                  title="Download the HTML report"
+                >
+                  <Icon name="download" size={16} />
                 </a>
                 <a className="button" href={testingApi.junitUrl(run.id)} download={`run-${run.id}-junit.xml`} data-testid="download-junit">
                   <Icon name="report" size={14} /> JUnit XML
