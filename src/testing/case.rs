@@ -865,6 +865,73 @@ mod tests {
     }
 
     #[test]
+    fn every_problem_is_listed_once_per_step_and_verification() {
+        let doc = parse(&json!({"steps": [
+            {"action": "verify", "verifications": [
+                {"kind": "text", "expect": ""},
+                {"kind": "black"},
+                {"kind": "text", "expect": "Wi-Fi|"}
+            ]},
+            {"action": "wait", "ms": 1},
+            {"action": "press", "keys": []},
+            {"action": "repeat", "times": 2, "steps": [{"action": "text", "text": ""}]}
+        ]}))
+        .unwrap();
+        let paths: Vec<String> = doc
+            .problems(&NoContext)
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "steps[0].verifications[0].expect",
+                "steps[0].verifications[2].expect",
+                "steps[2].keys",
+                "steps[3].steps[0].text",
+            ]
+        );
+        // `validate` answers the first of them.
+        assert_eq!(
+            doc.validate(&NoContext).unwrap_err().path,
+            "steps[0].verifications[0].expect"
+        );
+    }
+
+    #[test]
+    fn the_save_check_refuses_what_the_run_check_would() {
+        // Each of these is refused by `verify::check_spec`, which the host runs before a step.
+        for (verification, field) in [
+            (json!({"kind": "text", "expect": "--"}), "expect"),
+            (json!({"kind": "black", "consecutive": 0}), "consecutive"),
+            (json!({"kind": "image", "reference": "x", "threshold": 2.0}), "threshold"),
+            (json!({"kind": "freeze", "duration_ms": 0}), "duration_ms"),
+        ] {
+            let spec = crate::verify::check_spec(verification.as_object().unwrap()).unwrap_err();
+            assert_eq!(spec.field, field);
+            let doc = parse(&json!({"userinterface": "ui", "steps": [
+                {"action": "verify", "verifications": [verification]}
+            ]}))
+            .unwrap();
+            struct Anything;
+            impl Context for Anything {
+                fn userinterface_exists(&self, _: &str) -> bool {
+                    true
+                }
+                fn node_exists(&self, _: &str, _: &str) -> bool {
+                    true
+                }
+                fn reference_kind(&self, _: &str, _: &str) -> Option<String> {
+                    Some(String::new())
+                }
+            }
+            let problem = doc.validate(&Anything).unwrap_err();
+            assert_eq!(problem.path, format!("steps[0].verifications[0].{field}"));
+            assert_eq!(problem.message, spec.message);
+        }
+    }
+
+    #[test]
     fn goto_and_named_references_need_a_userinterface_that_has_them() {
         let no_ui = parse(&json!({"steps": [{"action": "goto", "node": "home"}]})).unwrap();
         assert_eq!(

@@ -25,7 +25,8 @@ const INCIDENT_PICTURE_QUALITY: u8 = 85;
 /// Pictures "while it lasted" of an incident: this many, spread evenly over it, picked from at
 /// most `HELD_PICTURES` held (first at least `HELD_PICTURE_SPACING_MS` apart).
 const LAST_PICTURES: usize = 4;
-const HELD_PICTURES: usize = 16;
+/// (Held pictures are raw frames, shared when the picture does not change: few are kept.)
+const HELD_PICTURES: usize = 8;
 const HELD_PICTURE_SPACING_MS: u64 = 500;
 /// A frame older than this (or three capture intervals) means frames stopped coming.
 const MIN_STALE_AFTER: Duration = Duration::from_millis(300);

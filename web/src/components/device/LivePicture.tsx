@@ -58,7 +58,8 @@ export function LivePicture({ url, blocker: reported, label, frameOverlay, tools
     );
   } else if (blocker) {
     overlay = (
-      <div className={`picture-overlay overlay-${blocker.tone}${hasPicture ? ' translucent' : ''}`} data-testid="picture-blocker">
+      // Opaque: the last picture under it is not what the device shows now.
+      <div className={`picture-overlay overlay-${blocker.tone}`} data-testid="picture-blocker">
         <Icon name={blocker.icon} size={36} />
         <span className="overlay-title">{blocker.title}</span>
         {blocker.detail ? <span className="overlay-detail">{blocker.detail}</span> : null}
@@ -116,7 +117,7 @@ export function LivePicture({ url, blocker: reported, label, frameOverlay, tools
           <span className="readout-dot" aria-hidden="true" />
           {phaseLabel}
         </span>
-        {still ? (
+        {blocker && !blocker.tag ? null : still ? (
           <span title="The screen does not change: the same picture is re-sent about once a second.">
             <span className="readout-value" data-testid="fps" data-value={stream.fps.toFixed(1)}>
               Still picture
@@ -130,12 +131,14 @@ export function LivePicture({ url, blocker: reported, label, frameOverlay, tools
             </span>
           </span>
         )}
-        <span title="Capture to screen: the median over the last frames of (now − the frame's capture time).">
-          <span className="readout-label">latency</span>{' '}
-          <span className="readout-value" data-testid="latency">
-            {stream.phase === 'live' || stream.phase === 'stalled' ? formatLatency(stream.latencyMs) : '—'}
+        {blocker && !blocker.tag ? null : (
+          <span title="Capture to screen: the median over the last frames of (now − the frame's capture time).">
+            <span className="readout-label">latency</span>{' '}
+            <span className="readout-value" data-testid="latency">
+              {stream.phase === 'live' || stream.phase === 'stalled' ? formatLatency(stream.latencyMs) : '—'}
+            </span>
           </span>
-        </span>
+        )}
         {stream.frameSize ? (
           <span className="readout-size">
             {stream.frameSize.width}×{stream.frameSize.height}

@@ -57,7 +57,6 @@ export function RemoteButton({ remoteKey, disabled, blocked = false, onPress, fl
       ref={ref}
       type="button"
       className={`remote-key${className ? ` ${className}` : ''}${blocked ? ' blocked' : ''}`}
-      aria-disabled={blocked || undefined}
       data-key={remoteKey}
       aria-label={keyLabel(remoteKey)}
       title={keyLabel(remoteKey)}
