@@ -83,7 +83,11 @@ mod tests {
             sampler.offer(ms, ms);
             assert!(sampler.held.len() <= 8);
         }
-        let picked: Vec<u64> = sampler.pick(4, 0, 44_000).iter().map(|(at, _)| *at).collect();
+        let picked: Vec<u64> = sampler
+            .pick(4, 0, 44_000)
+            .iter()
+            .map(|(at, _)| *at)
+            .collect();
         assert_eq!(picked.len(), 4);
         // Near 11, 22, 33 and 44 s: within one held spacing (8 s after the doublings).
         for (got, want) in picked.iter().zip([11_000u64, 22_000, 33_000, 44_000]) {

@@ -418,7 +418,14 @@ impl TestCaseDoc {
             problems.push(error("steps", "a test case needs at least one step"));
         }
         let mut counter = Counter::default();
-        self.validate_steps(&self.steps, "steps", 1, &mut counter, context, &mut problems);
+        self.validate_steps(
+            &self.steps,
+            "steps",
+            1,
+            &mut counter,
+            context,
+            &mut problems,
+        );
         if counter.written > MAX_STEPS {
             problems.push(error(
                 "steps",
@@ -526,9 +533,11 @@ impl TestCaseDoc {
                     ));
                 }
                 for (k, v) in verifications.iter().enumerate() {
-                    if let Err(problem) =
-                        self.validate_verification(v, &format!("{here}.verifications[{k}]"), context)
-                    {
+                    if let Err(problem) = self.validate_verification(
+                        v,
+                        &format!("{here}.verifications[{k}]"),
+                        context,
+                    ) {
                         problems.push(problem);
                     }
                 }
@@ -904,7 +913,10 @@ mod tests {
         for (verification, field) in [
             (json!({"kind": "text", "expect": "--"}), "expect"),
             (json!({"kind": "black", "consecutive": 0}), "consecutive"),
-            (json!({"kind": "image", "reference": "x", "threshold": 2.0}), "threshold"),
+            (
+                json!({"kind": "image", "reference": "x", "threshold": 2.0}),
+                "threshold",
+            ),
             (json!({"kind": "freeze", "duration_ms": 0}), "duration_ms"),
         ] {
             let spec = crate::verify::check_spec(verification.as_object().unwrap()).unwrap_err();

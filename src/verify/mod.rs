@@ -55,7 +55,6 @@ mod text;
 pub use annotate::{Annotation, annotate};
 pub use black::{BlackOptions, BlackResult, DEFAULT_BLACK_THRESHOLD, is_black};
 pub use error::{ErrorBody, VerifyError};
-pub use spec::{MAX_CONSECUTIVE, MAX_VERIFICATION_TIMEOUT_MS, SpecError, check_spec};
 pub use matcher::{
     DEFAULT_CONFIRM_THRESHOLD, DEFAULT_MATCH_THRESHOLD, MatchOptions, MatchResult, match_all,
     match_image,
@@ -70,6 +69,7 @@ pub use ocr::{
 };
 pub use reference::Reference;
 pub use region::Region;
+pub use spec::{MAX_CONSECUTIVE, MAX_VERIFICATION_TIMEOUT_MS, SpecError, check_spec};
 pub use text::TextPattern;
 
 #[cfg(test)]

@@ -116,11 +116,26 @@ mod tests {
     #[test]
     fn numbers_out_of_range_name_their_field() {
         let field = |v: Value| check(v).unwrap_err().field;
-        assert_eq!(field(json!({"kind": "black", "timeout_ms": 600_001})), "timeout_ms");
-        assert_eq!(field(json!({"kind": "black", "consecutive": 0})), "consecutive");
-        assert_eq!(field(json!({"kind": "image", "threshold": 1.5})), "threshold");
-        assert_eq!(field(json!({"kind": "freeze", "duration_ms": 0})), "duration_ms");
-        assert_eq!(field(json!({"kind": "motion", "mode": "sometimes"})), "mode");
+        assert_eq!(
+            field(json!({"kind": "black", "timeout_ms": 600_001})),
+            "timeout_ms"
+        );
+        assert_eq!(
+            field(json!({"kind": "black", "consecutive": 0})),
+            "consecutive"
+        );
+        assert_eq!(
+            field(json!({"kind": "image", "threshold": 1.5})),
+            "threshold"
+        );
+        assert_eq!(
+            field(json!({"kind": "freeze", "duration_ms": 0})),
+            "duration_ms"
+        );
+        assert_eq!(
+            field(json!({"kind": "motion", "mode": "sometimes"})),
+            "mode"
+        );
         assert!(check(json!({"kind": "image", "reference": "x", "threshold": 0.9})).is_ok());
     }
 }

@@ -282,7 +282,11 @@ impl Worker {
                     .into_iter()
                     .enumerate()
                     .map(|(i, (_, snap))| {
-                        (format!("last-{}.jpg", i + 1), FrameLabel::Last, snap.clone())
+                        (
+                            format!("last-{}.jpg", i + 1),
+                            FrameLabel::Last,
+                            snap.clone(),
+                        )
                     })
                     .collect();
                 if let Some(after) = evidence.gone.or(now) {

@@ -135,7 +135,11 @@ fn invalid_document(problems: Vec<case::StepError>) -> ApiError {
     };
     let detail = match problems.len() {
         1 => first.to_string(),
-        n => format!("{first} (and {} more problem{})", n - 1, if n == 2 { "" } else { "s" }),
+        n => format!(
+            "{first} (and {} more problem{})",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
     };
     let list: Vec<Value> = problems
         .iter()
