@@ -220,7 +220,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
             <RunStatusBadge status={run.status} />
             <span className="strong">
               {run.status === 'passed'
-                ? `All ${passedSteps} steps passed`
+                ? passedSteps === 1 ? 'The step passed' : `All ${passedSteps} steps passed`
                 : run.status === 'cancelled'
                   ? `Cancelled after ${run.steps.length} ${run.steps.length === 1 ? 'step' : 'steps'}`
                   : run.steps.length === 0
