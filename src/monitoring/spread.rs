@@ -37,7 +37,7 @@ impl<T> SpreadSampler<T> {
         if self.held.len() > self.capacity {
             let mut index = 0usize;
             self.held.retain(|_| {
-                let keep = index % 2 == 0;
+                let keep = index.is_multiple_of(2);
                 index += 1;
                 keep
             });
