@@ -13,9 +13,11 @@ pub const JOURNAL_HEADER: &str = "x-vpt-journal";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FrameLabel {
+    /// The last frame without the condition, just before it began.
+    Before,
     /// The frame at which the condition began.
     First,
-    /// A frame while the condition lasted.
+    /// A frame while the condition lasted (a few, spread evenly over it).
     Last,
     /// The first frame after it cleared.
     After,
@@ -24,7 +26,7 @@ pub enum FrameLabel {
 /// A picture of an incident. In the journal only `name` is stored; the stream carries the JPEG.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentFrame {
-    /// File name (`first.jpg`, `last-1.jpg`, `after.jpg`).
+    /// File name (`before.jpg`, `first.jpg`, `last-1.jpg`, `after.jpg`).
     pub name: String,
     pub label: FrameLabel,
     pub captured_at: DateTime<Utc>,
@@ -107,7 +109,7 @@ mod tests {
 
     #[test]
     fn names_that_could_be_paths_are_refused() {
-        for good in ["first.jpg", "last-1.jpg", "after.jpg"] {
+        for good in ["before.jpg", "first.jpg", "last-1.jpg", "after.jpg"] {
             assert!(is_frame_name(good), "{good}");
         }
         for bad in [

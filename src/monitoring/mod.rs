@@ -6,7 +6,9 @@ pub mod detector;
 pub mod event;
 pub mod incident;
 pub mod settings;
+pub mod spread;
 
 pub use event::{FrameLabel, IncidentFrame, MonitorEvent};
 pub use incident::{IncidentKind, IncidentTracker, Phase, Presence, Transition};
 pub use settings::MonitorSettings;
+pub use spread::SpreadSampler;

@@ -378,10 +378,21 @@ fn parse_steps(steps: &[Value], path: &str) -> Result<(), StepError> {
 }
 
 impl TestCaseDoc {
-    /// Every rule a saved document keeps; `context` answers what only the server knows.
+    /// Every rule a saved document keeps; `context` answers what only the server knows. The
+    /// first problem; [`TestCaseDoc::problems`] lists them all.
     pub fn validate(&self, context: &dyn Context) -> Result<(), StepError> {
+        match self.problems(context).into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem of the document, in document order, at most one per step and one per
+    /// verification (so an editor can show each on its step at once).
+    pub fn problems(&self, context: &dyn Context) -> Vec<StepError> {
+        let mut problems = Vec::new();
         if self.schema != SCHEMA_VERSION {
-            return Err(error(
+            problems.push(error(
                 "schema",
                 format!(
                     "version {} is not supported (this build reads {SCHEMA_VERSION})",
@@ -390,7 +401,7 @@ impl TestCaseDoc {
             ));
         }
         if self.timeout_s == 0 || self.timeout_s > MAX_RUN_TIMEOUT_S {
-            return Err(error(
+            problems.push(error(
                 "timeout_s",
                 format!("must be 1 to {MAX_RUN_TIMEOUT_S} seconds"),
             ));
@@ -398,24 +409,31 @@ impl TestCaseDoc {
         if let Some(ui) = &self.userinterface
             && !context.userinterface_exists(ui)
         {
-            return Err(error(
+            problems.push(error(
                 "userinterface",
                 format!("userinterface \"{ui}\" does not exist"),
             ));
         }
         if self.steps.is_empty() {
-            return Err(error("steps", "a test case needs at least one step"));
+            problems.push(error("steps", "a test case needs at least one step"));
         }
         let mut counter = Counter::default();
-        self.validate_steps(&self.steps, "steps", 1, &mut counter, context)?;
+        self.validate_steps(
+            &self.steps,
+            "steps",
+            1,
+            &mut counter,
+            context,
+            &mut problems,
+        );
         if counter.written > MAX_STEPS {
-            return Err(error(
+            problems.push(error(
                 "steps",
                 format!("{} steps: at most {MAX_STEPS}", counter.written),
             ));
         }
         if counter.executed > MAX_EXECUTED_STEPS as u64 {
-            return Err(error(
+            problems.push(error(
                 "steps",
                 format!(
                     "the repeats run {} steps: at most {MAX_EXECUTED_STEPS}",
@@ -423,9 +441,10 @@ impl TestCaseDoc {
                 ),
             ));
         }
-        Ok(())
+        problems
     }
 
+    /// Checks each step, adding its problems to `problems`; answers how many steps they run.
     fn validate_steps(
         &self,
         steps: &[TestStep],
@@ -433,64 +452,102 @@ impl TestCaseDoc {
         depth: usize,
         counter: &mut Counter,
         context: &dyn Context,
-    ) -> Result<u64, StepError> {
+        problems: &mut Vec<StepError>,
+    ) -> u64 {
         let mut executed = 0u64;
         for (index, step) in steps.iter().enumerate() {
             let here = format!("{path}[{index}]");
             counter.written += 1;
-            if let Some(label) = &step.label
-                && label.chars().count() > MAX_LABEL_CHARS
-            {
-                return Err(error(
-                    &format!("{here}.label"),
-                    format!("at most {MAX_LABEL_CHARS} characters"),
-                ));
-            }
-            if let Some(ms) = step.timeout_ms
-                && (ms == 0 || ms > MAX_STEP_TIMEOUT_MS)
-            {
-                return Err(error(
-                    &format!("{here}.timeout_ms"),
-                    format!("must be 1 to {MAX_STEP_TIMEOUT_MS}"),
-                ));
-            }
-            executed += match &step.action {
-                StepAction::Repeat { times, steps } => {
-                    if *times == 0 || *times > MAX_REPEAT {
-                        return Err(error(
-                            &format!("{here}.times"),
-                            format!("must be 1 to {MAX_REPEAT}"),
-                        ));
-                    }
-                    if steps.is_empty() {
-                        return Err(error(
-                            &format!("{here}.steps"),
-                            "a repeat needs at least one step",
-                        ));
-                    }
-                    if depth >= MAX_DEPTH {
-                        return Err(error(
-                            &here,
-                            format!("repeats nest at most {MAX_DEPTH} deep"),
-                        ));
-                    }
-                    let inner = self.validate_steps(
-                        steps,
-                        &format!("{here}.steps"),
-                        depth + 1,
-                        counter,
-                        context,
-                    )?;
-                    1 + inner * *times as u64
-                }
-                action => {
-                    self.validate_action(action, &here, context)?;
+            executed += match self.validate_step(step, &here, depth, counter, context, problems) {
+                Ok(runs) => runs,
+                Err(problem) => {
+                    problems.push(problem);
                     1
                 }
             };
         }
         counter.executed = counter.executed.max(executed);
-        Ok(executed)
+        executed
+    }
+
+    fn validate_step(
+        &self,
+        step: &TestStep,
+        here: &str,
+        depth: usize,
+        counter: &mut Counter,
+        context: &dyn Context,
+        problems: &mut Vec<StepError>,
+    ) -> Result<u64, StepError> {
+        if let Some(label) = &step.label
+            && label.chars().count() > MAX_LABEL_CHARS
+        {
+            return Err(error(
+                &format!("{here}.label"),
+                format!("at most {MAX_LABEL_CHARS} characters"),
+            ));
+        }
+        if let Some(ms) = step.timeout_ms
+            && (ms == 0 || ms > MAX_STEP_TIMEOUT_MS)
+        {
+            return Err(error(
+                &format!("{here}.timeout_ms"),
+                format!("must be 1 to {MAX_STEP_TIMEOUT_MS}"),
+            ));
+        }
+        match &step.action {
+            StepAction::Repeat { times, steps } => {
+                if *times == 0 || *times > MAX_REPEAT {
+                    return Err(error(
+                        &format!("{here}.times"),
+                        format!("must be 1 to {MAX_REPEAT}"),
+                    ));
+                }
+                if steps.is_empty() {
+                    return Err(error(
+                        &format!("{here}.steps"),
+                        "a repeat needs at least one step",
+                    ));
+                }
+                if depth >= MAX_DEPTH {
+                    return Err(error(
+                        here,
+                        format!("repeats nest at most {MAX_DEPTH} deep"),
+                    ));
+                }
+                let inner = self.validate_steps(
+                    steps,
+                    &format!("{here}.steps"),
+                    depth + 1,
+                    counter,
+                    context,
+                    problems,
+                );
+                Ok(1 + inner * *times as u64)
+            }
+            StepAction::Verify { verifications, .. } => {
+                if verifications.is_empty() || verifications.len() > MAX_VERIFICATIONS {
+                    return Err(error(
+                        &format!("{here}.verifications"),
+                        format!("must hold 1 to {MAX_VERIFICATIONS} verifications"),
+                    ));
+                }
+                for (k, v) in verifications.iter().enumerate() {
+                    if let Err(problem) = self.validate_verification(
+                        v,
+                        &format!("{here}.verifications[{k}]"),
+                        context,
+                    ) {
+                        problems.push(problem);
+                    }
+                }
+                Ok(1)
+            }
+            action => {
+                self.validate_action(action, here, context)?;
+                Ok(1)
+            }
+        }
     }
 
     fn validate_action(
@@ -549,17 +606,8 @@ impl TestCaseDoc {
                     ));
                 }
             }
-            StepAction::Verify { verifications, .. } => {
-                if verifications.is_empty() || verifications.len() > MAX_VERIFICATIONS {
-                    return Err(error(
-                        &format!("{here}.verifications"),
-                        format!("must hold 1 to {MAX_VERIFICATIONS} verifications"),
-                    ));
-                }
-                for (k, v) in verifications.iter().enumerate() {
-                    self.validate_verification(v, &format!("{here}.verifications[{k}]"), context)?;
-                }
-            }
+            // Verifications are checked one by one by `validate_step`.
+            StepAction::Verify { .. } => {}
             StepAction::Wait { ms } => {
                 if *ms > MAX_WAIT_MS {
                     return Err(error(
@@ -610,24 +658,9 @@ impl TestCaseDoc {
                 ),
             ));
         }
-        if let Some(timeout) = v.get("timeout_ms")
-            && timeout.as_u64().is_none_or(|ms| ms > 600_000)
-        {
-            return Err(error(
-                &format!("{here}.timeout_ms"),
-                "must be 0 to 600000 milliseconds",
-            ));
-        }
-        if let Some(mode) = v.get("mode")
-            && !matches!(
-                mode.as_str(),
-                Some("present" | "absent" | "appear_then_disappear")
-            )
-        {
-            return Err(error(
-                &format!("{here}.mode"),
-                "must be present, absent or appear_then_disappear",
-            ));
+        // The same check the host makes before it runs the step.
+        if let Err(e) = crate::verify::check_spec(v) {
+            return Err(error(&format!("{here}.{}", e.field), e.message));
         }
         match v.get("reference") {
             Some(Value::String(name)) => {
@@ -838,6 +871,76 @@ mod tests {
             fails(json!([])),
             "steps: a test case needs at least one step"
         );
+    }
+
+    #[test]
+    fn every_problem_is_listed_once_per_step_and_verification() {
+        let doc = parse(&json!({"steps": [
+            {"action": "verify", "verifications": [
+                {"kind": "text", "expect": ""},
+                {"kind": "black"},
+                {"kind": "text", "expect": "Wi-Fi|"}
+            ]},
+            {"action": "wait", "ms": 1},
+            {"action": "press", "keys": []},
+            {"action": "repeat", "times": 2, "steps": [{"action": "text", "text": ""}]}
+        ]}))
+        .unwrap();
+        let paths: Vec<String> = doc
+            .problems(&NoContext)
+            .into_iter()
+            .map(|p| p.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "steps[0].verifications[0].expect",
+                "steps[0].verifications[2].expect",
+                "steps[2].keys",
+                "steps[3].steps[0].text",
+            ]
+        );
+        // `validate` answers the first of them.
+        assert_eq!(
+            doc.validate(&NoContext).unwrap_err().path,
+            "steps[0].verifications[0].expect"
+        );
+    }
+
+    #[test]
+    fn the_save_check_refuses_what_the_run_check_would() {
+        // Each of these is refused by `verify::check_spec`, which the host runs before a step.
+        for (verification, field) in [
+            (json!({"kind": "text", "expect": "--"}), "expect"),
+            (json!({"kind": "black", "consecutive": 0}), "consecutive"),
+            (
+                json!({"kind": "image", "reference": "x", "threshold": 2.0}),
+                "threshold",
+            ),
+            (json!({"kind": "freeze", "duration_ms": 0}), "duration_ms"),
+        ] {
+            let spec = crate::verify::check_spec(verification.as_object().unwrap()).unwrap_err();
+            assert_eq!(spec.field, field);
+            let doc = parse(&json!({"userinterface": "ui", "steps": [
+                {"action": "verify", "verifications": [verification]}
+            ]}))
+            .unwrap();
+            struct Anything;
+            impl Context for Anything {
+                fn userinterface_exists(&self, _: &str) -> bool {
+                    true
+                }
+                fn node_exists(&self, _: &str, _: &str) -> bool {
+                    true
+                }
+                fn reference_kind(&self, _: &str, _: &str) -> Option<String> {
+                    Some(String::new())
+                }
+            }
+            let problem = doc.validate(&Anything).unwrap_err();
+            assert_eq!(problem.path, format!("steps[0].verifications[0].{field}"));
+            assert_eq!(problem.message, spec.message);
+        }
     }
 
     #[test]

@@ -48,6 +48,7 @@ mod reference;
 mod region;
 mod score;
 mod search;
+mod spec;
 pub mod synthetic;
 mod text;
 
@@ -68,6 +69,7 @@ pub use ocr::{
 };
 pub use reference::Reference;
 pub use region::Region;
+pub use spec::{MAX_CONSECUTIVE, MAX_VERIFICATION_TIMEOUT_MS, SpecError, check_spec};
 pub use text::TextPattern;
 
 #[cfg(test)]

@@ -48,7 +48,11 @@ function sampleCanvas(page) {
 }
 
 const readoutNumber = (page, testId) =>
-  page.evaluate((id) => Number.parseFloat(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? 'NaN'), testId);
+  page.evaluate((id) => {
+    const el = document.querySelector(`[data-testid="${id}"]`);
+    // The fps readout of a still screen reads "Still picture"; its number is in `data-value`.
+    return Number.parseFloat(el?.getAttribute('data-value') ?? el?.textContent ?? 'NaN');
+  }, testId);
 
 const framesDrawn = (page) =>
   page.evaluate(() => Number(document.querySelector('.readout')?.getAttribute('data-frames') ?? '0'));

@@ -54,7 +54,8 @@ export interface AppRoute {
   path: string;
   page: ComponentType<PageProps>;
   /**
-   * `also`: other path prefixes the sidebar link stands for (e.g. `/campaign-runs` under Runs);
+   * `also`: other path prefixes the sidebar link stands for (e.g. `/campaign-runs` under Tests, whose
+   * Campaigns page lists them and is where the campaign run page's back link goes);
    * `badge`: a live count shown next to the label; `group`: listed under that heading.
    */
   nav?: { label: string; icon: string; also?: string[]; badge?: NavBadge; group?: NavGroup };
@@ -83,7 +84,7 @@ export const routes: AppRoute[] = [
   { path: '/references', page: ReferencesPage, nav: { label: 'References', icon: 'reference' } },
   { path: '/navigation', page: NavigationPage, nav: { label: 'Navigation', icon: 'tree' } },
   { path: '/navigation/:ui', page: NavigationPage },
-  { path: '/tests', page: TestCasesPage, nav: { label: 'Tests', icon: 'tests' } },
+  { path: '/tests', page: TestCasesPage, nav: { label: 'Tests', icon: 'tests', also: ['/campaign-runs'] } },
   { path: '/tests/new', page: TestCaseEditorPage, role: 'tester', purpose: CREATE_TESTS },
   { path: '/tests/campaigns', page: CampaignsPage },
   { path: '/tests/campaigns/new', page: CampaignEditorPage, role: 'tester', purpose: CREATE_TESTS },
@@ -92,7 +93,7 @@ export const routes: AppRoute[] = [
   { path: '/tests/schedules/new', page: ScheduleEditorPage, role: 'tester', purpose: CREATE_TESTS },
   { path: '/tests/schedules/:id', page: ScheduleEditorPage },
   { path: '/tests/:id', page: TestCaseEditorPage },
-  { path: '/runs', page: RunsPage, nav: { label: 'Runs', icon: 'runs', also: ['/campaign-runs'] } },
+  { path: '/runs', page: RunsPage, nav: { label: 'Runs', icon: 'runs' } },
   { path: '/runs/:id', page: RunPage },
   { path: '/campaign-runs/:id', page: CampaignRunPage },
   { path: '/settings', page: SettingsPage, nav: { label: 'Settings', icon: 'settings' } },

@@ -15,16 +15,19 @@ use crate::host::devices::Device;
 use crate::monitoring::detector::{FrameFindings, Thumbnail, judge, same_picture};
 use crate::monitoring::{
     FrameLabel, IncidentFrame, IncidentKind, IncidentTracker, MonitorEvent, Phase, Presence,
-    Transition,
+    SpreadSampler, Transition,
 };
 use crate::protocol::DeviceStatus;
 
 /// Width of the pictures kept with an incident.
 const INCIDENT_PICTURE_WIDTH: u32 = 640;
 const INCIDENT_PICTURE_QUALITY: u8 = 85;
-/// "Last" pictures of an incident: this many, at least this far apart.
-const LAST_PICTURES: usize = 3;
-const LAST_PICTURE_SPACING: Duration = Duration::from_secs(1);
+/// Pictures "while it lasted" of an incident: this many, spread evenly over it, picked from at
+/// most `HELD_PICTURES` held (first at least `HELD_PICTURE_SPACING_MS` apart).
+const LAST_PICTURES: usize = 4;
+/// (Held pictures are raw frames, shared when the picture does not change: few are kept.)
+const HELD_PICTURES: usize = 8;
+const HELD_PICTURE_SPACING_MS: u64 = 500;
 /// A frame older than this (or three capture intervals) means frames stopped coming.
 const MIN_STALE_AFTER: Duration = Duration::from_millis(300);
 /// Window of the analysed-fps figure.
@@ -37,14 +40,39 @@ struct Snap {
     at: SystemTime,
 }
 
-/// Pictures gathered for one condition while it develops.
-#[derive(Default)]
+impl Snap {
+    /// Capture time in ms since the Unix epoch: the clock the spread of pictures is on.
+    fn ms(&self) -> u64 {
+        self.at
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    }
+}
+
+/// Pictures gathered for one condition while it develops: the last good one before it, the
+/// one where it began, some spread over its course, and the first after it cleared.
 struct Evidence {
+    before: Option<Snap>,
     first: Option<Snap>,
-    last: VecDeque<Snap>,
+    during: SpreadSampler<Snap>,
+    /// Capture time (ms) of the newest picture seen while it lasted.
+    latest_ms: u64,
     gone: Option<Snap>,
     /// Id of the open incident.
     incident: Option<String>,
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Self {
+            before: None,
+            first: None,
+            during: SpreadSampler::new(HELD_PICTURES, HELD_PICTURE_SPACING_MS),
+            latest_ms: 0,
+            gone: None,
+            incident: None,
+        }
+    }
 }
 
 pub fn spawn(
@@ -65,6 +93,8 @@ struct Worker {
     journal: Arc<Journal>,
     tracker: IncidentTracker,
     evidence: [Evidence; 3],
+    /// Per kind, the newest picture without that condition (the "before" of its next incident).
+    last_good: [Option<Snap>; 3],
     /// The previous analysed picture, its thumbnail and what it showed.
     previous: Option<(Arc<Picture>, Thumbnail, FrameFindings)>,
     origin: Instant,
@@ -80,6 +110,7 @@ impl Worker {
             journal,
             tracker: IncidentTracker::default(),
             evidence: Default::default(),
+            last_good: Default::default(),
             previous: None,
             origin: Instant::now(),
             origin_wall: SystemTime::now(),
@@ -179,31 +210,23 @@ impl Worker {
             let evidence = &mut self.evidence[index];
             if before[index] == Phase::Clear && after != Phase::Clear {
                 *evidence = Evidence {
+                    before: self.last_good[index].take(),
                     first: snap.clone(),
                     ..Default::default()
                 };
-            }
-            if matches!(after, Phase::Pending | Phase::Active)
+            } else if matches!(after, Phase::Pending | Phase::Active)
                 && let Some(snap) = &snap
             {
-                let spaced = evidence.last.back().is_none_or(|last| {
-                    snap.at
-                        .duration_since(last.at)
-                        .is_ok_and(|d| d >= LAST_PICTURE_SPACING)
-                });
-                let repeated = evidence
-                    .last
-                    .back()
-                    .is_some_and(|last| Arc::ptr_eq(&last.picture, &snap.picture));
-                if spaced && !repeated {
-                    evidence.last.push_back(snap.clone());
-                    if evidence.last.len() > LAST_PICTURES {
-                        evidence.last.pop_front();
-                    }
-                }
+                // Frames after the onset, spread over however long it lasts.
+                let at = snap.ms();
+                evidence.during.offer(at, snap.clone());
+                evidence.latest_ms = evidence.latest_ms.max(at);
             }
             if before[index] == Phase::Active && after == Phase::Clearing {
                 evidence.gone = snap.clone();
+            }
+            if after == Phase::Clear && snap.is_some() {
+                self.last_good[index] = snap.clone();
             }
         }
         self.emit_all(transitions, snap);
@@ -225,6 +248,9 @@ impl Worker {
                 let incident = crate::token::random_hex(16);
                 evidence.incident = Some(incident.clone());
                 let mut pictures = Vec::new();
+                if let Some(before) = &evidence.before {
+                    pictures.push(("before.jpg".to_string(), FrameLabel::Before, before.clone()));
+                }
                 if let Some(first) = &evidence.first {
                     pictures.push(("first.jpg".to_string(), FrameLabel::First, first.clone()));
                 }
@@ -249,11 +275,19 @@ impl Worker {
                 let incident = evidence
                     .incident
                     .unwrap_or_else(|| crate::token::random_hex(16));
+                let onset_ms = evidence.first.as_ref().map_or(0, Snap::ms);
                 let mut pictures: Vec<(String, FrameLabel, Snap)> = evidence
-                    .last
+                    .during
+                    .pick(LAST_PICTURES, onset_ms, evidence.latest_ms)
                     .into_iter()
                     .enumerate()
-                    .map(|(i, snap)| (format!("last-{}.jpg", i + 1), FrameLabel::Last, snap))
+                    .map(|(i, (_, snap))| {
+                        (
+                            format!("last-{}.jpg", i + 1),
+                            FrameLabel::Last,
+                            snap.clone(),
+                        )
+                    })
                     .collect();
                 if let Some(after) = evidence.gone.or(now) {
                     pictures.push(("after.jpg".to_string(), FrameLabel::After, after));

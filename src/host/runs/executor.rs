@@ -85,6 +85,9 @@ fn verify_request(
 ) -> Result<VerifyRequest, String> {
     let mut parsed = Vec::with_capacity(verifications.len());
     for (k, verification) in verifications.iter().enumerate() {
+        // The same rules the server checked when the test case was saved.
+        crate::verify::check_spec(verification)
+            .map_err(|e| format!("verifications[{k}].{}: {}", e.field, e.message))?;
         let mut object = verification.clone();
         object
             .entry("timeout_ms")

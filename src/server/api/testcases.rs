@@ -124,7 +124,30 @@ fn document(body: &TestCaseBody) -> ApiResult<TestCaseDoc> {
 }
 
 fn invalid_steps(e: case::StepError) -> ApiError {
-    ApiError::bad_request("invalid_testcase", e.to_string()).with("path", e.path.clone())
+    invalid_document(vec![e])
+}
+
+/// Every problem of a refused document: `detail` and `path` name the first, `problems` lists
+/// them all (`{path, message}`) so an editor shows each on its step at once.
+fn invalid_document(problems: Vec<case::StepError>) -> ApiError {
+    let Some(first) = problems.first() else {
+        return ApiError::bad_request("invalid_testcase", "the document was refused");
+    };
+    let detail = match problems.len() {
+        1 => first.to_string(),
+        n => format!(
+            "{first} (and {} more problem{})",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    };
+    let list: Vec<Value> = problems
+        .iter()
+        .map(|p| json!({"path": p.path, "message": p.message}))
+        .collect();
+    ApiError::bad_request("invalid_testcase", detail)
+        .with("path", first.path.clone())
+        .with("problems", Value::Array(list))
 }
 
 fn name_taken(name: &str) -> ApiError {
@@ -196,8 +219,9 @@ async fn create(
     let created = state
         .db
         .call(move |c| {
-            if let Err(e) = doc.validate(&DbContext { conn: c }) {
-                return Ok(Err(invalid_steps(e)));
+            let problems = doc.problems(&DbContext { conn: c });
+            if !problems.is_empty() {
+                return Ok(Err(invalid_document(problems)));
             }
             if queries::find_testcase(c, &name)?.is_some() {
                 return Ok(Err(name_taken(&name)));
@@ -237,8 +261,9 @@ async fn update(
             if queries::get_testcase(c, id)?.is_none() {
                 return Ok(Err(ApiError::not_found("test case", &id.to_string())));
             }
-            if let Err(e) = doc.validate(&DbContext { conn: c }) {
-                return Ok(Err(invalid_steps(e)));
+            let problems = doc.problems(&DbContext { conn: c });
+            if !problems.is_empty() {
+                return Ok(Err(invalid_document(problems)));
             }
             if queries::find_testcase(c, &name)?.is_some_and(|other| other.id != id) {
                 return Ok(Err(name_taken(&name)));

@@ -6,7 +6,7 @@ import { devicePath } from './endpoints';
 
 export type IncidentKind = 'black' | 'freeze' | 'no_signal';
 export type IncidentStatus = 'active' | 'resolved';
-export type FrameLabel = 'first' | 'last' | 'after';
+export type FrameLabel = 'before' | 'first' | 'last' | 'after';
 
 export const INCIDENT_KINDS: IncidentKind[] = ['black', 'freeze', 'no_signal'];
 

@@ -11,6 +11,11 @@ type ToastTone = 'error' | 'info' | 'incident' | 'resolved';
 interface ToastOptions {
   /** Makes the message a link into the app (e.g. to the incident). */
   to?: string;
+  /**
+   * What the message is about (e.g. `incident-7`): a newer toast about the same thing replaces
+   * the older one, so "Black screen" goes when "Black screen … is over" comes.
+   */
+  subject?: string;
 }
 
 interface Toast {
@@ -18,6 +23,7 @@ interface Toast {
   tone: ToastTone;
   message: string;
   to?: string;
+  subject?: string;
 }
 
 interface ToastApi {
@@ -26,7 +32,7 @@ interface ToastApi {
 
 const TONE_ICONS: Record<ToastTone, string> = {
   error: 'alert',
-  info: 'refresh',
+  info: 'check',
   incident: 'alert',
   resolved: 'check',
 };
@@ -35,7 +41,8 @@ const ToastContext = createContext<ToastApi | null>(null);
 
 const TOAST_MS = 5000;
 const INCIDENT_TOAST_MS = 12_000;
-const MAX_TOASTS = 4;
+/** Few at a time, so the stack never climbs over the page's forms. */
+const MAX_TOASTS = 3;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -49,11 +56,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (message: string, tone: ToastTone = 'error', options: ToastOptions = {}) => {
       const id = nextId.current++;
       // Holding a button against a refusing device would otherwise stack the same message.
-      setToasts((list) =>
-        list.some((t) => t.message === message)
-          ? list
-          : [...list, { id, tone, message, to: options.to }].slice(-MAX_TOASTS),
-      );
+      setToasts((list) => {
+        if (list.some((t) => t.message === message)) return list;
+        const rest = options.subject ? list.filter((t) => t.subject !== options.subject) : list;
+        return [...rest, { id, tone, message, to: options.to, subject: options.subject }].slice(-MAX_TOASTS);
+      });
       window.setTimeout(() => dismiss(id), tone === 'incident' ? INCIDENT_TOAST_MS : TOAST_MS);
     },
     [dismiss],

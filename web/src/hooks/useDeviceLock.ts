@@ -4,7 +4,9 @@ import { api } from '../api/endpoints';
 import type { LockInfo } from '../api/types';
 import { useLiveStore } from '../store/LiveStore';
 
-const LEASE_SECS = 30;
+/** How long a lock lasts without renewal: a page that vanished without a word holds it this long at most. */
+export const LOCK_LEASE_SECS = 30;
+const LEASE_SECS = LOCK_LEASE_SECS;
 const RENEW_EVERY_MS = 10_000;
 
 export interface DeviceLock {

@@ -57,12 +57,16 @@ export function useMjpegStream(url: string | null, canvasRef: RefObject<HTMLCanv
     let decoding = false;
     let pending: MjpegFrame | null = null;
     let liveThisConnection = false;
+    // When the newest capture time last moved on. A picture re-sent with the capture time it
+    // had (the source delivers no new frames) is not live, however often it arrives.
+    let newestCapture: number | null = null;
+    let captureMovedAt = Date.now();
 
     const publish = () => {
       const now = Date.now();
       const last = stats.lastDrawAt();
       let shown = phase;
-      if (phase === 'live' && (last === null || now - last > STALL_AFTER_MS)) shown = 'stalled';
+      if (phase === 'live' && (last === null || now - last > STALL_AFTER_MS || now - captureMovedAt > STALL_AFTER_MS)) shown = 'stalled';
       setView({ phase: shown, error, fps: stats.fps(now), latencyMs: stats.medianLatencyMs(), framesDrawn, frameSize });
     };
 
@@ -81,6 +85,10 @@ export function useMjpegStream(url: string | null, canvasRef: RefObject<HTMLCanv
           }
           canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
           stats.recordDraw(Date.now(), frame.capturedAtMs);
+          if (frame.capturedAtMs === null || newestCapture === null || frame.capturedAtMs > newestCapture) {
+            newestCapture = frame.capturedAtMs;
+            captureMovedAt = Date.now();
+          }
           framesDrawn += 1;
           if (!liveThisConnection) {
             liveThisConnection = true;

@@ -108,6 +108,16 @@ const KEY_LABELS: Record<string, string> = {
   peer: 'from',
 };
 
+const STATUS_WORDS: Record<number, string> = {
+  400: 'bad request',
+  401: 'not signed in',
+  403: 'not allowed',
+  404: 'not found',
+  409: 'conflict',
+  423: 'device held by someone else',
+  429: 'too many requests',
+};
+
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 function valueText(key: string, value: unknown): string | null {
@@ -153,7 +163,8 @@ export function detailFacts(detail: unknown): DetailFact[] {
   const entries = Object.entries(detail as Record<string, unknown>);
   const facts: DetailFact[] = [];
   for (const [key, value] of entries) {
-    if (key === 'route') continue;
+    // The action and target already say what the request was; a success says nothing more.
+    if (key === 'route' || key === 'method') continue;
     // A `password_changed: false` or `role: null` says nothing happened to it: leave it out.
     if (value === false && key !== 'disabled') continue;
     if (key === 'locked' && value === true) {
@@ -161,7 +172,7 @@ export function detailFacts(detail: unknown): DetailFact[] {
       continue;
     }
     if (key === 'status' && typeof value === 'number') {
-      facts.push({ label: 'answer', value: value < 300 ? `${value} OK` : String(value) });
+      if (value >= 300) facts.push({ label: 'refused', value: STATUS_WORDS[value] ? `${STATUS_WORDS[value]} (${value})` : String(value) });
       continue;
     }
     const text = valueText(key, value);
@@ -171,19 +182,98 @@ export function detailFacts(detail: unknown): DetailFact[] {
   return facts;
 }
 
+/** What the last part of a device path does, in words. */
+const DEVICE_PATHS: Record<string, string> = {
+  'remote/press': 'key press',
+  'remote/hold': 'key hold',
+  'remote/text': 'text typed',
+  power: 'power',
+  execute: 'command',
+  sim: 'simulated faults',
+  monitor: 'monitoring settings',
+  screenshot: 'screenshot',
+};
+
+/** `/api/<first>/<id>` of things with a number, and what to call them. */
+const THINGS: Record<string, string> = {
+  testcases: 'test case',
+  campaigns: 'campaign',
+  schedules: 'schedule',
+  runs: 'run',
+  'campaign-runs': 'campaign run',
+  incidents: 'incident',
+  references: 'reference',
+  tokens: 'API token',
+};
+
 /**
  * An entry's target in words. Route-level entries name the request path: a device's is said as
- * "sim1 on rack-2 · remote/press"; other paths stay as they are.
+ * "sim1 on rack-2 · key press", a test case's as "test case #4"; a path it cannot say otherwise
+ * stays as it is.
  */
 export function targetText(target: string): { text: string; path: boolean } {
   const device = /^\/api\/hosts\/([^/]+)\/devices\/([^/]+)(?:\/(.*))?$/.exec(target);
   if (device) {
     const [, host, id, rest] = device.map((part) => (part === undefined ? part : safeDecode(part)));
-    return { text: `${id} on ${host}${rest ? ` · ${rest}` : ''}`, path: false };
+    return { text: `${id} on ${host}${rest ? ` · ${DEVICE_PATHS[rest] ?? rest.replace(/\//g, ' ')}` : ''}`, path: false };
   }
   const lock = /^\/api\/devices\/([^/]+)\/([^/]+)\/lock$/.exec(target);
-  if (lock) return { text: `${safeDecode(lock[2] ?? '')} on ${safeDecode(lock[1] ?? '')} · lock`, path: false };
+  if (lock) return { text: `${safeDecode(lock[2] ?? '')} on ${safeDecode(lock[1] ?? '')} · control`, path: false };
+  const host = /^\/api\/hosts\/([^/]+)\/(approve|revoke)$/.exec(target);
+  if (host) return { text: `host ${safeDecode(host[1] ?? '')}`, path: false };
+  const user = /^\/api\/users\/([^/]+)(?:\/.*)?$/.exec(target);
+  if (user) return { text: `user ${safeDecode(user[1] ?? '')}`, path: false };
+  const tree = /^\/api\/userinterfaces\/([^/]+)(?:\/(tree)(?:\/(nodes|edges)\/([^/]+))?)?/.exec(target);
+  if (tree) {
+    const [, ui = '', isTree, kind, item] = tree;
+    const what = kind ? `${kind === 'nodes' ? 'node' : 'edge'} ${safeDecode(item ?? '')} of the tree of` : isTree ? 'tree of' : 'userinterface';
+    return { text: `${what} ${safeDecode(ui)}`, path: false };
+  }
+  const thing = /^\/api\/([a-z-]+)\/(\d+)(?:\/([a-z-]+))?$/.exec(target);
+  if (thing && THINGS[thing[1] ?? '']) {
+    return { text: `${THINGS[thing[1] ?? '']} #${thing[2]}${thing[3] ? ` · ${thing[3].replace(/-/g, ' ')}` : ''}`, path: false };
+  }
   return { text: target, path: target.startsWith('/') };
+}
+
+/** Entries in a row that repeat one another (the same person doing the same thing to the same target). */
+export interface AuditGroup<E> {
+  entry: E;
+  /** How many entries it stands for (1 for most). */
+  count: number;
+  /** The oldest of them. */
+  oldest: E;
+}
+
+/** How far apart two repeated entries may be and still be one row. */
+const GROUP_GAP_MS = 10 * 60_000;
+
+/**
+ * Folds runs of the same device action (key presses, lock renewals) by the same user on the same
+ * target into one row with a count; entries come newest first.
+ */
+export function groupEntries<E extends { at: string; user: string | null; action: string; target: string | null; ip: string | null; detail: unknown }>(
+  entries: E[],
+): AuditGroup<E>[] {
+  const groups: AuditGroup<E>[] = [];
+  const same = (a: E, b: E) =>
+    a.action.startsWith('device.') &&
+    a.action === b.action &&
+    a.user === b.user &&
+    a.target === b.target &&
+    a.ip === b.ip &&
+    JSON.stringify(detailFacts(a.detail)) === JSON.stringify(detailFacts(b.detail)) &&
+    Math.abs(Date.parse(a.at) - Date.parse(b.at)) <= GROUP_GAP_MS;
+  for (const entry of entries) {
+    const last = groups.at(-1);
+    if (last && same(last.oldest, entry)) {
+      last.count += 1;
+      last.oldest = entry;
+    } else {
+      groups.push({ entry, count: 1, oldest: entry });
+    }
+  }
+  return groups;
 }
 
 function safeDecode(part: string): string {

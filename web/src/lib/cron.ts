@@ -84,3 +84,68 @@ export function formatIn(iso: string | null | undefined, now: number): string {
   if (m > 0) return `in ${m} min`;
   return `in ${secs} s`;
 }
+
+// ---------- Checking an expression as it is typed ----------
+
+const CRON_FIELDS: { name: string; low: number; high: number; names?: string[]; first?: number }[] = [
+  { name: 'minute', low: 0, high: 59 },
+  { name: 'hour', low: 0, high: 23 },
+  { name: 'day of month', low: 1, high: 31 },
+  { name: 'month', low: 1, high: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'], first: 1 },
+  { name: 'day of week', low: 0, high: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], first: 0 },
+];
+const CRON_MACROS = ['@hourly', '@daily', '@midnight', '@weekly', '@monthly', '@yearly', '@annually'];
+
+/**
+ * What is wrong with a cron expression, in the words the server uses (`minute: 61 is out of
+ * range 0-59`), or null when it reads. The server checks again on save (and knows dates that
+ * never come, such as 31 February).
+ */
+export function cronProblem(expression: string): string | null {
+  const text = expression.trim();
+  if (text.startsWith('@')) {
+    return CRON_MACROS.includes(text.toLowerCase()) ? null : `unknown macro "${text}": one of ${CRON_MACROS.join(', ')}`;
+  }
+  const parts = text.split(/\s+/).filter(Boolean);
+  if (parts.length !== 5) return `expected 5 fields (minute hour day month weekday), found ${parts.length}`;
+  for (const [i, part] of parts.entries()) {
+    const field = CRON_FIELDS[i];
+    if (!field) continue;
+    const problem = fieldProblem(field, part);
+    if (problem) return `${field.name}: ${problem}`;
+  }
+  return null;
+}
+
+function fieldProblem(field: (typeof CRON_FIELDS)[number], text: string): string | null {
+  const value = (v: string): number | string => {
+    if (/^\d+$/.test(v)) {
+      const n = Number(v);
+      return n >= field.low && n <= field.high ? n : `${v} is out of range ${field.low}-${field.high}`;
+    }
+    const index = field.names?.indexOf(v.toLowerCase()) ?? -1;
+    if (index >= 0) return index + (field.first ?? 0);
+    return `"${v}" is not ${field.name === 'month' ? 'a number or a month name' : field.name === 'day of week' ? 'a number or a day name' : 'a number'}`;
+  };
+  for (const item of text.split(',')) {
+    if (!item) return `"${text}" has an empty list item`;
+    const [range = '', step, extra] = item.split('/');
+    if (extra !== undefined) return `step "${step}/${extra}" in "${item}" is not a whole number`;
+    if (step !== undefined) {
+      if (!/^\d+$/.test(step)) return `step "${step}" in "${item}" is not a whole number`;
+      const n = Number(step);
+      if (n === 0 || n > field.high) return `step ${n} in "${item}" must be 1 to ${field.high}`;
+    }
+    if (range === '*') continue;
+    const [a = '', b] = range.split('-');
+    const start = value(a);
+    if (typeof start === 'string') return start;
+    if (b !== undefined) {
+      let end = value(b);
+      if (typeof end === 'string') return end;
+      if (field.name === 'day of week' && end === 0 && start > 0) end = 7;
+      if (start > end) return `range "${range}" goes backwards`;
+    }
+  }
+  return null;
+}

@@ -33,8 +33,9 @@ export function kindIcon(kind: IncidentKind | string): string {
 }
 
 const FRAME_LABELS: Record<FrameLabel, { title: string; help: string }> = {
+  before: { title: 'Just before', help: 'The last frame without the condition, just before it began.' },
   first: { title: 'When it began', help: 'The frame at which the condition was first seen.' },
-  last: { title: 'While it lasted', help: 'One of the last frames while the condition lasted.' },
+  last: { title: 'While it lasted', help: 'Frames spread evenly over the time the condition lasted.' },
   after: { title: 'After it cleared', help: 'The first frame after the condition was gone.' },
 };
 
@@ -42,13 +43,13 @@ export function frameLabel(label: FrameLabel | string): { title: string; help: s
   return FRAME_LABELS[label as FrameLabel] ?? { title: label, help: '' };
 }
 
-const FRAME_ORDER: Record<string, number> = { first: 0, last: 1, after: 2 };
+const FRAME_ORDER: Record<string, number> = { before: 0, first: 1, last: 2, after: 3 };
 
-/** First, then the frames while it lasted (oldest first), then after. */
+/** Before, first, then the frames while it lasted (oldest first), then after. */
 export function orderedFrames(incident: Incident): Incident['frames'] {
   return [...incident.frames].sort(
     (a, b) =>
-      (FRAME_ORDER[a.label] ?? 3) - (FRAME_ORDER[b.label] ?? 3) || Date.parse(a.captured_at) - Date.parse(b.captured_at),
+      (FRAME_ORDER[a.label] ?? 4) - (FRAME_ORDER[b.label] ?? 4) || Date.parse(a.captured_at) - Date.parse(b.captured_at),
   );
 }
 

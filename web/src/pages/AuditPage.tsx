@@ -8,8 +8,8 @@ import { TableSkeleton } from '../components/testing/TableSkeleton';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
-import { ACTION_FAMILIES, actionLabel, actionTone, detailFacts, targetText } from '../lib/audit';
-import { formatAgo, formatDateTimeSeconds } from '../lib/format';
+import { ACTION_FAMILIES, actionLabel, actionTone, detailFacts, groupEntries, targetText } from '../lib/audit';
+import { formatAgo, formatDateTimeSeconds, formatTime } from '../lib/format';
 
 const PAGE_SIZE = 50;
 const TYPING_DELAY_MS = 300;
@@ -126,17 +126,22 @@ function Target({ target }: { target: string | null }) {
   );
 }
 
-function AuditRow({ entry, now }: { entry: AuditEntry; now: number }) {
+function AuditRow({ entry, count, oldest, now }: { entry: AuditEntry; count: number; oldest: AuditEntry; now: number }) {
   const tone = actionTone(entry.action);
   return (
-    <tr data-action={entry.action} data-user={entry.user ?? ''}>
+    <tr data-action={entry.action} data-user={entry.user ?? ''} data-count={count}>
       <td className="nowrap small" title={formatDateTimeSeconds(entry.at)}>
         <div>{formatDateTimeSeconds(entry.at)}</div>
-        <div className="muted">{formatAgo(entry.at, now)}</div>
+        <div className="muted">
+          {count > 1 ? `${count} times since ${formatTime(oldest.at)}` : formatAgo(entry.at, now)}
+        </div>
       </td>
       <td className="nowrap">{entry.user ? <span className="strong">{entry.user}</span> : <span className="muted">not signed in</span>}</td>
       <td>
-        <div className={tone ? `audit-action audit-action-${tone}` : 'audit-action'}>{actionLabel(entry.action)}</div>
+        <div className={tone ? `audit-action audit-action-${tone}` : 'audit-action'}>
+          {actionLabel(entry.action)}
+          {count > 1 ? <span className="count" data-testid="audit-count">×{count}</span> : null}
+        </div>
         <div className="mono faint small">{entry.action}</div>
       </td>
       <td className="audit-target small">
@@ -208,8 +213,8 @@ export function AuditPage() {
             </tr>
           </thead>
           <tbody>
-            {list.entries.map((entry) => (
-              <AuditRow key={entry.id} entry={entry} now={now} />
+            {groupEntries(list.entries).map((g) => (
+              <AuditRow key={g.entry.id} entry={g.entry} count={g.count} oldest={g.oldest} now={now} />
             ))}
           </tbody>
         </table>

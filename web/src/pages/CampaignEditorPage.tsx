@@ -70,8 +70,14 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
   const [adding, setAdding] = useState('');
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<'run' | 'delete' | null>(null);
+  const [dialog, setDialog] = useState<'run' | 'delete' | null>(() =>
+    canEdit && saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
+  );
   const [goTo, setGoTo] = useState<string | null>(null);
+  // `?run=1` (from "Save and run" on a new campaign) opens the run dialog once.
+  useEffect(() => {
+    if (window.location.search.includes('run=1')) window.history.replaceState(null, '', window.location.pathname);
+  }, []);
   const testcases = useLoad((signal) => testingApi.testcases({}, signal), []);
   useDocumentTitle(draft.name.trim() || 'New campaign');
 
@@ -99,7 +105,7 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
     setIds(ids);
   };
 
-  const save = async (): Promise<Campaign | null> => {
+  const save = async (options: { thenRun?: boolean } = {}): Promise<Campaign | null> => {
     if (!draft.name.trim()) {
       setError('Give the campaign a name.');
       return null;
@@ -116,7 +122,8 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
       setBaseline(JSON.stringify(body));
       onSaved(result);
       toast.show(`Saved “${result.name}”`, 'info');
-      if (!saved) setGoTo(`/tests/campaigns/${result.id}`);
+      // A new campaign moves to its own address; "Save and run" opens the run dialog there.
+      if (!saved) setGoTo(`/tests/campaigns/${result.id}${options.thenRun ? '?run=1' : ''}`);
       return result;
     } catch (err) {
       setError(errorMessage(err));
@@ -145,9 +152,12 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
                 type="button"
                 className="button"
                 disabled={saving}
+                data-testid="save-and-run"
                 onClick={async () => {
                   if (dirty || !saved) {
-                    if (!(await save())) return;
+                    const result = await save({ thenRun: true });
+                    // A new campaign opens the dialog on its own page (see `?run=1`).
+                    if (!result || !saved) return;
                   }
                   setDialog('run');
                 }}

@@ -156,8 +156,17 @@ export function CampaignRunPage({ params }: PageProps) {
               </button>
             ) : finished ? (
               <>
-                <a className="button" href={testingApi.campaignReportUrl(run.id)} download={`campaign-run-${run.id}.html`}>
-                  <Icon name="download" size={14} /> Download HTML report
+                <a className="button" href={testingApi.campaignReportUrl(run.id)} target="_blank" rel="noopener">
+                  <Icon name="report" size={14} /> Open report
+                </a>
+                <a
+                  className="icon-button"
+                  href={testingApi.campaignReportUrl(run.id)}
+                  download={`campaign-run-${run.id}.html`}
+                  aria-label="Download the HTML report"
+                  title="Download the HTML report"
+                >
+                  <Icon name="download" size={16} />
                 </a>
                 <a className="button" href={testingApi.campaignJunitUrl(run.id)} download={`campaign-run-${run.id}-junit.xml`}>
                   <Icon name="report" size={14} /> JUnit XML

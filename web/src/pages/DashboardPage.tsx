@@ -1,3 +1,4 @@
+import { DashboardSummary } from '../components/DashboardSummary';
 import { DiscoveredList } from '../components/DiscoveredList';
 import { HostCard } from '../components/HostCard';
 import { ServerStatusCard } from '../components/ServerStatusCard';
@@ -69,9 +70,10 @@ export function DashboardPage() {
     <div className="stack">
       <div className="page-head">
         <h1>Dashboard</h1>
-        <p className="page-sub">The server, its hosts and their devices, updated live.</p>
+        <p className="page-sub">Open incidents, the latest runs, the server, its hosts and their devices, updated live.</p>
       </div>
       <PendingHostsNotice />
+      <DashboardSummary />
       <ServerStatusCard />
       <section className="stack" aria-labelledby="hosts-title">
         <h2 id="hosts-title" className="section-title">

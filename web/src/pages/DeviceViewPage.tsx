@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { api, streamUrl } from '../api/endpoints';
 import { incidentHref } from '../api/monitoring';
+import type { Incident } from '../api/monitoring';
 import type { Device, Host } from '../api/types';
 import { AreaLayer } from '../components/device/AreaLayer';
 import { DeviceFacts, ScreenshotLinks } from '../components/device/DeviceFacts';
@@ -20,13 +21,14 @@ import { Banner, ErrorState, Skeleton } from '../components/States';
 import { DeviceStatusBadge } from '../components/StatusBadge';
 import { useToast } from '../components/Toasts';
 import { useAreaSelection } from '../hooks/useAreaSelection';
-import { useDeviceLock } from '../hooks/useDeviceLock';
+import { LOCK_LEASE_SECS, useDeviceLock } from '../hooks/useDeviceLock';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useRemoteKeyboard } from '../hooks/useRemoteKeyboard';
-import { formatAgo, formatDateTime } from '../lib/format';
-import { formatIncidentDuration, incidentDurationMs, kindTitle } from '../lib/incidents';
+import { formatAgo, formatDateTime, formatTime } from '../lib/format';
+import { formatIncidentDuration, incidentDurationMs, kindIcon, kindTitle } from '../lib/incidents';
 import { useDisplayName } from '../lib/identity';
+import { keyLabel } from '../lib/remoteKeys';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
@@ -41,21 +43,38 @@ function BackLink() {
   );
 }
 
-function pictureBlocker(device: Device, hostOnline: boolean, hostName: string): PictureBlocker | null {
+/**
+ * What the device is showing, said on the picture: offline, no signal and capture errors cover
+ * it; a black or frozen screen (an active incident) is tagged on it. The readout then says the
+ * same instead of "Live".
+ */
+function pictureBlocker(device: Device, hostOnline: boolean, hostName: string, incident: Incident | null): PictureBlocker | null {
   if (!hostOnline || device.status === 'offline') {
-    return { icon: 'offline', title: 'Host offline', detail: `${hostName} is not connected to the server.`, tone: 'offline' };
+    return { icon: 'offline', title: 'Host offline', detail: `${hostName} is not connected to the server.`, tone: 'offline', state: 'Offline' };
   }
-  if (device.status === 'no_signal') {
+  if (device.status === 'no_signal' || incident?.kind === 'no_signal') {
     return {
       icon: 'nosignal',
       title: 'No signal',
       detail: 'The capture source delivers no picture. Is the device on and its HDMI cable connected?',
       tone: 'warn',
-      hideWhileLive: true,
+      state: 'No signal',
+      // Only an incident is sure; the device status alone gives way to fresh frames.
+      hideWhileLive: incident?.kind !== 'no_signal',
     };
   }
   if (device.status === 'error') {
-    return { icon: 'alert', title: 'Capture error', detail: device.capture?.error ?? undefined, tone: 'bad' };
+    return { icon: 'alert', title: 'Capture error', detail: device.capture?.error ?? undefined, tone: 'bad', state: 'Capture error' };
+  }
+  if (incident) {
+    return {
+      icon: kindIcon(incident.kind),
+      title: kindTitle(incident.kind),
+      detail: `since ${formatTime(incident.started_at)}`,
+      tone: 'bad',
+      state: kindTitle(incident.kind),
+      tag: true,
+    };
   }
   return null;
 }
@@ -76,6 +95,8 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   const controlsDisabled = serverOffline || !hostOnline || blockedByLock;
   const remoteKeys = device.remote?.keys ?? [];
   const remoteDisabled = controlsDisabled || !device.remote;
+  // While someone else holds the device the pad stays pressable: a press says why it was not sent.
+  const padDisabled = serverOffline || !hostOnline || !device.remote;
   const hasCapture = device.capture !== null || device.capabilities.includes('capture');
   const hasPower = device.power !== null || device.capabilities.includes('power');
   const isSim = device.capabilities.includes('sim');
@@ -97,9 +118,15 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
 
   const [flash, setFlash] = useState<{ key: string; seq: number } | null>(null);
   const pressesInFlight = useRef(0);
-  const { token } = lock;
+  const { token, heldByOther } = lock;
+  const [refusedKey, setRefusedKey] = useState<{ key: string; owner: string; expiresAt: string } | null>(null);
   const press = useCallback(
     (key: string, isRepeat: boolean) => {
+      if (heldByOther) {
+        if (!isRepeat) setRefusedKey({ key, owner: heldByOther.owner, expiresAt: heldByOther.expires_at });
+        return;
+      }
+      setRefusedKey(null);
       setFlash((prev) => ({ key, seq: (prev?.seq ?? 0) + 1 }));
       // Repeats are skipped while a press is still in flight, so a slow host is not flooded.
       if (isRepeat && pressesInFlight.current > 0) return;
@@ -111,10 +138,14 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
           pressesInFlight.current -= 1;
         });
     },
-    [device.host, device.id, token, onControlError],
+    [device.host, device.id, token, onControlError, heldByOther],
   );
+  // The note goes once nobody else holds the device.
+  useEffect(() => {
+    if (!heldByOther) setRefusedKey(null);
+  }, [heldByOther]);
 
-  useRemoteKeyboard(canControl && !remoteDisabled, remoteKeys, press);
+  useRemoteKeyboard(canControl && !padDisabled, remoteKeys, press);
 
   const [replayAt, setReplayAt] = useState<number | null>(null);
   const timeline = useTimeline(device.host, device.id, hostOnline && hasCapture);
@@ -131,7 +162,7 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
         <BackLink />
         <div className="device-title-row">
           <h1>{device.name}</h1>
-          <DeviceStatusBadge status={hostOnline ? device.status : 'offline'} />
+          <DeviceStatusBadge status={hostOnline ? device.status : 'offline'} incident={hostOnline ? incident : null} />
         </div>
         <p className="page-sub">
           {device.model} on <strong>{hostName}</strong> · <span className="mono">{device.id}</span>
@@ -166,7 +197,7 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
           ) : hasCapture ? (
             <LivePicture
               url={url}
-              blocker={pictureBlocker(device, hostOnline, hostName)}
+              blocker={pictureBlocker(device, hostOnline, hostName, incident)}
               label={`Live picture of ${device.name}`}
               frameOverlay={(frame) => (
                 <AreaLayer
@@ -258,7 +289,18 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
                 </div>
                 {device.remote ? (
                   <>
-                    <RemotePad keys={remoteKeys} disabled={remoteDisabled} onPress={press} flash={flash} />
+                    <RemotePad keys={remoteKeys} disabled={padDisabled} blocked={blockedByLock} onPress={press} flash={flash} />
+                    {refusedKey ? (
+                      <p className="form-error key-refused" role="alert" data-testid="key-refused">
+                        <Icon name="lock" size={14} />
+                        <span>
+                          {keyLabel(refusedKey.key)} was not sent: <strong>{refusedKey.owner === me ? `${me} (you, in another tab or window)` : refusedKey.owner}</strong> has
+                          control of this device
+                          {refusedKey.expiresAt ? ` until ${formatTime(refusedKey.expiresAt)} unless they renew it` : ''}. Ask them to release it; a
+                          lock whose page was closed lapses within {LOCK_LEASE_SECS} s.
+                        </span>
+                      </p>
+                    ) : null}
                     <TextSender
                       host={device.host}
                       id={device.id}

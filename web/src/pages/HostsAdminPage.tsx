@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { asSentence, errorMessage } from '../api/client';
 import { authApi } from '../api/auth';
 import type { ApprovalStatus, HostApproval } from '../api/auth';
+import type { Host } from '../api/types';
 import { Icon } from '../components/Icon';
+import { HostStatusBadge } from '../components/StatusBadge';
 import { EmptyState, ErrorState } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { TableSkeleton } from '../components/testing/TableSkeleton';
@@ -46,6 +48,29 @@ function Decision({ record, now }: { record: HostApproval; now: number }) {
   );
 }
 
+/**
+ * Online or offline, from the live host list (heartbeats), not from the approval record: that
+ * one's `last_seen` is the last time the host asked to connect, which an online host does not
+ * repeat.
+ */
+function Connection({ record, host, now }: { record: HostApproval; host: Host | null; now: number }) {
+  if (host?.status === 'online') {
+    return (
+      <span title={host.last_seen ? `Last heartbeat ${formatDateTime(host.last_seen)}` : undefined}>
+        <HostStatusBadge status="online" />
+        {host.connected_at ? <span className="muted"> · connected {formatAgo(host.connected_at, now)}</span> : null}
+      </span>
+    );
+  }
+  const seen = host?.last_seen ?? record.last_seen;
+  return (
+    <span title={formatDateTime(seen)}>
+      <HostStatusBadge status="offline" />
+      <span className="muted"> · last seen {formatAgo(seen, now)}</span>
+    </span>
+  );
+}
+
 function ApprovalTable({
   records,
   now,
@@ -58,7 +83,8 @@ function ApprovalTable({
   records: HostApproval[];
   now: number;
   busy: string | null;
-  known: Set<string>;
+  /** Hosts the server knows now, by name: their connection and heartbeat. */
+  known: Map<string, Host>;
   onApprove: (r: HostApproval) => void;
   onRevoke: (r: HostApproval) => void;
   testId: string;
@@ -72,7 +98,7 @@ function ApprovalTable({
             <th>State</th>
             <th>Connects from</th>
             <th>First seen</th>
-            <th>Last seen</th>
+            <th>Connection</th>
             <th>Decided</th>
             <th className="cell-actions">
               <span className="visually-hidden">Actions</span>
@@ -89,7 +115,7 @@ function ApprovalTable({
                     Key {r.key_fingerprint}
                   </div>
                 ) : null}
-                {known.has(r.name) && r.status === 'approved' ? (
+                {known.get(r.name)?.status === 'online' && r.status === 'approved' ? (
                   <div className="small row-sub">
                     <Link to="/devices">Its devices</Link>
                   </div>
@@ -102,8 +128,8 @@ function ApprovalTable({
               <td className="small nowrap" title={formatDateTime(r.first_seen)}>
                 {formatAgo(r.first_seen, now)}
               </td>
-              <td className="small nowrap" title={formatDateTime(r.last_seen)}>
-                {formatAgo(r.last_seen, now)}
+              <td className="small nowrap" data-testid="host-connection">
+                <Connection record={r} host={known.get(r.name) ?? null} now={now} />
               </td>
               <td className="small">
                 <Decision record={r} now={now} />
@@ -141,7 +167,7 @@ export function HostsAdminPage() {
   const { state } = useLiveStore();
   const [busy, setBusy] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<HostApproval | null>(null);
-  const known = new Set(Object.keys(state.hosts.data ?? {}));
+  const known = new Map(Object.values(state.hosts.data ?? {}).map((h) => [h.name, h] as const));
 
   const approve = async (record: HostApproval) => {
     setBusy(record.name);

@@ -56,8 +56,16 @@ function Frames({ incident }: { incident: Incident }) {
     url: f.url,
     caption: `${frameLabel(f.label).title} · ${formatTime(f.captured_at)} (${offsetFromStart(incident, f.captured_at)})`,
   }));
+  const during = frames.filter((f) => f.label === 'last').length;
   return (
     <LightboxProvider>
+      {incident.status === 'active' ? (
+        <p className="muted small incident-frames-note">Pictures from while it lasts are added when it ends.</p>
+      ) : during > 1 ? (
+        <p className="muted small incident-frames-note">
+          {during} pictures spread over the {formatIncidentDuration(incidentDurationMs(incident, Date.now()))} it lasted; the time after each is from its start.
+        </p>
+      ) : null}
       <div className="incident-frames" data-testid="incident-frames">
         {frames.map((frame, index) => (
           <div key={frame.name} className={`incident-frame frame-${frame.label}`} data-label={frame.label}>

@@ -117,8 +117,6 @@ function IncidentRow({ incident, now, deviceName }: { incident: Incident; now: n
       </td>
       <td>
         <IncidentStatusBadge incident={incident} />
-      </td>
-      <td>
         <IncidentMarkers incident={incident} />
       </td>
     </tr>
@@ -137,7 +135,6 @@ function IncidentTable({ list, now, names, testId }: { list: IncidentList; now: 
           <col className="col-started" />
           <col className="col-duration" />
           <col className="col-status" />
-          <col className="col-notes" />
         </colgroup>
         <thead>
           <tr>
@@ -147,9 +144,6 @@ function IncidentTable({ list, now, names, testId }: { list: IncidentList; now: 
             <th>Started</th>
             <th className="num">Duration</th>
             <th>Status</th>
-            <th>
-              <span className="visually-hidden">Notes</span>
-            </th>
           </tr>
         </thead>
         <tbody>

@@ -51,6 +51,7 @@ export function ReferencesPage() {
   const references = useReferences();
   const tryDevice = useTryDevice();
   const [filter, setFilter] = useState(ALL);
+  const [search, setSearch] = useState('');
   const [uploadOpen, setUploadOpen] = useState(false);
   const canEdit = useCan('tester');
 
@@ -58,7 +59,13 @@ export function ReferencesPage() {
   const userinterfaces = [...new Set((list ?? []).map((r) => r.userinterface))].sort();
   // A filter whose last reference was deleted or renamed away falls back to everything.
   const activeFilter = userinterfaces.includes(filter) ? filter : ALL;
-  const shown = (list ?? []).filter((r) => activeFilter === ALL || r.userinterface === activeFilter);
+  // The search looks at the name, the userinterface, the kind and a text reference's text.
+  const words = search.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = (r: Reference) => {
+    const haystack = [r.name, r.userinterface, r.kind, r.text ?? ''].join(' ').toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  };
+  const shown = (list ?? []).filter((r) => (activeFilter === ALL || r.userinterface === activeFilter) && matches(r));
 
   const onUploaded = (reference: Reference) => {
     references.put(reference);
@@ -92,6 +99,15 @@ export function ReferencesPage() {
         ) : null}
       </EmptyState>
     );
+  } else if (shown.length === 0) {
+    content = (
+      <EmptyState icon="search" title="No reference matches">
+        <p>Nothing is named like “{search.trim()}”{activeFilter !== ALL ? ` in ${activeFilter}` : ''}.</p>
+        <button type="button" className="button state-action" onClick={() => setSearch('')}>
+          Clear the search
+        </button>
+      </EmptyState>
+    );
   } else {
     content = (
       <div className="reference-grid">
@@ -123,6 +139,17 @@ export function ReferencesPage() {
       </div>
       {list && list.length > 0 ? (
         <div className="toolbar">
+          <label className="field-inline reference-search">
+            <span className="visually-hidden">Search references</span>
+            <input
+              className="input"
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              placeholder="Search by name or text"
+              data-testid="reference-search"
+            />
+          </label>
           <UserinterfaceFilter options={userinterfaces} value={activeFilter} onChange={setFilter} />
           {canEdit ? (
             <TryDeviceSelect tryDevice={tryDevice} />

@@ -59,9 +59,9 @@ function RunPicture({ run }: { run: RunDetail }) {
   const hostOnline = hostInfo ? hostInfo.status === 'online' : device?.status !== 'offline';
   let blocker: PictureBlocker | null = null;
   if (!hostOnline || device?.status === 'offline') {
-    blocker = { icon: 'offline', title: 'Host offline', detail: `${host} is not connected to the server.`, tone: 'offline' };
+    blocker = { icon: 'offline', title: 'Host offline', detail: `${host} is not connected to the server.`, tone: 'offline', state: 'Offline' };
   } else if (device?.status === 'no_signal') {
-    blocker = { icon: 'nosignal', title: 'No signal', tone: 'warn', hideWhileLive: true };
+    blocker = { icon: 'nosignal', title: 'No signal', tone: 'warn', state: 'No signal', hideWhileLive: true };
   }
   return (
     <LivePicture url={host && id && hostOnline ? streamUrl(host, id) : null} blocker={blocker} label={`Live picture of ${device?.name ?? id}`} />
@@ -161,8 +161,18 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
               </button>
             ) : finished ? (
               <>
-                <a className="button" href={testingApi.reportUrl(run.id)} download={`run-${run.id}.html`} data-testid="download-html">
-                  <Icon name="download" size={14} /> Download HTML report
+                <a className="button" href={testingApi.reportUrl(run.id)} target="_blank" rel="noopener" data-testid="open-html">
+                  <Icon name="report" size={14} /> Open report
+                </a>
+                <a
+                  className="icon-button"
+                  href={testingApi.reportUrl(run.id)}
+                  download={`run-${run.id}.html`}
+                  data-testid="download-html"
+                  aria-label="Download the HTML report"
+                  title="Download the HTML report"
+                >
+                  <Icon name="download" size={16} />
                 </a>
                 <a className="button" href={testingApi.junitUrl(run.id)} download={`run-${run.id}-junit.xml`} data-testid="download-junit">
                   <Icon name="report" size={14} /> JUnit XML
@@ -210,7 +220,7 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
             <RunStatusBadge status={run.status} />
             <span className="strong">
               {run.status === 'passed'
-                ? `All ${passedSteps} steps passed`
+                ? passedSteps === 1 ? 'The step passed' : `All ${passedSteps} steps passed`
                 : run.status === 'cancelled'
                   ? `Cancelled after ${run.steps.length} ${run.steps.length === 1 ? 'step' : 'steps'}`
                   : run.steps.length === 0

@@ -14,7 +14,7 @@ import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
-import { CRON_PRESETS, describeCron, formatIn, fromLocalInput, toLocalInput } from '../lib/cron';
+import { CRON_PRESETS, cronProblem, describeCron, formatIn, fromLocalInput, toLocalInput } from '../lib/cron';
 import { formatDateTime } from '../lib/format';
 import { Link, navigate } from '../lib/router';
 import type { PageProps } from '../routes';
@@ -136,8 +136,9 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
   }, [goTo, dirty]);
 
   const described = describeCron(draft.cron);
-  // The server names the field first ("cron: minute: 61 is out of range 0-59").
-  const cronError = error?.startsWith('cron:') ? error.slice(5).trim() : null;
+  // Checked as it is typed; the server's answer on save (it names the field first, "cron: minute:
+  // 61 is out of range 0-59") is shown until the expression changes.
+  const cronError = cronProblem(draft.cron) ?? (error?.startsWith('cron:') ? error.slice(5).trim() : null);
   const options =
     draft.kind === 'campaign'
       ? (campaigns.data ?? []).map((c) => ({ id: c.id, name: c.name }))
@@ -265,7 +266,10 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
             <input
               className="input mono"
               value={draft.cron}
-              onChange={(e) => setDraft({ ...draft, cron: e.target.value })}
+              onChange={(e) => {
+                setDraft({ ...draft, cron: e.target.value });
+                if (error?.startsWith('cron:')) setError(null);
+              }}
               spellCheck={false}
               aria-invalid={cronError ? true : undefined}
               data-testid="schedule-cron"
@@ -318,9 +322,9 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
           <h2 id="device-title" className="panel-title">
             <Icon name="devices" size={16} /> Device
           </h2>
-          <span className="muted small">When no device that fits is free at firing time, nothing runs and the firing says why.</span>
+          <span className="muted small">Where each firing runs.</span>
         </div>
-        <TargetPicker value={draft.target} onChange={(target) => setDraft({ ...draft, target })} testIdPrefix="schedule-target" />
+        <TargetPicker value={draft.target} onChange={(target) => setDraft({ ...draft, target })} testIdPrefix="schedule-target" scheduled />
       </section>
 
       </fieldset>

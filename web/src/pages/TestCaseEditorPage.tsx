@@ -11,7 +11,7 @@ import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { MenuButton } from '../components/testing/MenuButton';
 import { RunDialog } from '../components/testing/RunDialog';
 import { StepEditorContext } from '../components/testing/stepEditorContext';
-import type { NodeChoice, StepEditorContextValue } from '../components/testing/stepEditorContext';
+import type { NodeChoice, StepEditorContextValue, StepProblem } from '../components/testing/stepEditorContext';
 import { StepList } from '../components/testing/StepList';
 import type { StepEdits } from '../components/testing/StepList';
 import { useToast } from '../components/Toasts';
@@ -143,7 +143,7 @@ function Editor({ saved, onSaved }: EditorProps) {
   const [saving, setSaving] = useState(false);
   const [banner, setBanner] = useState<{ message: string; uid?: string; conflict?: boolean } | null>(null);
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
-  const [stepError, setStepError] = useState<StepEditorContextValue['error']>(null);
+  const [stepErrors, setStepErrors] = useState<StepProblem[]>([]);
   const [dialog, setDialog] = useState<'run' | 'delete' | null>(() =>
     canEdit && saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
   );
@@ -201,7 +201,7 @@ function Editor({ saved, onSaved }: EditorProps) {
   }, [devices]);
 
   const clearError = useCallback((uid: string) => {
-    setStepError((e) => (e && e.uid === uid ? null : e));
+    setStepErrors((errors) => errors.filter((e) => e.uid !== uid));
     setBanner((b) => (b && b.uid === uid ? null : b));
   }, []);
 
@@ -212,7 +212,7 @@ function Editor({ saved, onSaved }: EditorProps) {
     references: references.data,
     referencesError: references.error,
     keys,
-    error: stepError,
+    errors: stepErrors,
     clearError,
   };
 
@@ -226,18 +226,41 @@ function Editor({ saved, onSaved }: EditorProps) {
 
   const showFailure = (err: unknown) => {
     if (err instanceof ApiError && err.status === 400) {
-      const place = parsePlaceError(err.message);
-      if (place?.path) {
-        const step = stepAt(draft.steps, place.path);
-        if (step?.uid) {
-          const uid = step.uid;
-          setStepError({ uid, field: place.field, message: place.message });
-          setBanner({ message: `Step ${stepNumber(place.path)}: ${place.message}`, uid });
-          window.setTimeout(() => revealInPage(document.getElementById(`step-${uid}`), { smooth: true }), 0);
-          return;
+      // The server lists every problem (`problems`); each goes on its step or field at once.
+      const listed = Array.isArray(err.body.problems)
+        ? (err.body.problems as { path?: unknown; message?: unknown }[])
+            .filter((p) => typeof p.path === 'string' && typeof p.message === 'string')
+            .map((p) => `${p.path as string}: ${p.message as string}`)
+        : [];
+      const places = (listed.length > 0 ? listed : [err.message]).map(parsePlaceError);
+      const onSteps: StepProblem[] = [];
+      let firstPath: number[] | null = null;
+      let field: { field: string; message: string } | null = null;
+      let unplaced: string | null = null;
+      for (const place of places) {
+        if (place?.path) {
+          const uid = stepAt(draft.steps, place.path)?.uid;
+          if (uid) {
+            onSteps.push({ uid, field: place.field, message: place.message });
+            firstPath ??= place.path;
+            continue;
+          }
+        } else if (place && ['name', 'description', 'tags', 'userinterface', 'timeout_s', 'steps'].includes(place.field.replace(/\[\d+\]$/, ''))) {
+          field ??= { field: place.field.replace(/\[\d+\]$/, ''), message: place.message };
+          continue;
         }
-      } else if (place && ['name', 'description', 'tags', 'userinterface', 'timeout_s', 'steps'].includes(place.field.replace(/\[\d+\]$/, ''))) {
-        setFieldError({ field: place.field.replace(/\[\d+\]$/, ''), message: place.message });
+        unplaced ??= place ? `${place.field}: ${place.message}` : err.message;
+      }
+      if (onSteps.length > 0 || field) {
+        setStepErrors(onSteps);
+        if (field) setFieldError(field);
+        const first = onSteps[0];
+        if (first && firstPath) {
+          const more = onSteps.length > 1 ? ` (${onSteps.length} problems in all, each shown on its step)` : '';
+          setBanner({ message: `Step ${stepNumber(firstPath)}: ${first.message}${more}`, uid: first.uid });
+          window.setTimeout(() => revealInPage(document.getElementById(`step-${first.uid}`), { smooth: true }), 0);
+        }
+        if (unplaced) setBanner({ message: unplaced });
         return;
       }
     }
@@ -257,7 +280,7 @@ function Editor({ saved, onSaved }: EditorProps) {
     setSaving(true);
     setBanner(null);
     setFieldError(null);
-    setStepError(null);
+    setStepErrors([]);
     const body = bodyOf(draft);
     try {
       const result = saved
@@ -296,7 +319,7 @@ function Editor({ saved, onSaved }: EditorProps) {
     try {
       const next = draftFromFile(await file.text(), draft);
       setDraft(next);
-      setStepError(null);
+      setStepErrors([]);
       setBanner(null);
       toast.show(`Read ${countSteps(next.steps)} steps from ${file.name}. Save to keep them.`, 'info');
     } catch (err) {

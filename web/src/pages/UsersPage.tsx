@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, asSentence, errorMessage } from '../api/client';
 import { ROLES, ROLE_LABELS, ROLE_SUMMARIES, authApi } from '../api/auth';
@@ -41,6 +41,24 @@ function PasswordField({
   label?: string;
 }) {
   const [visible, setVisible] = useState(false);
+  const [copied, setCopied] = useState(false);
+  // An error is about the password it was given for: a new one (typed or generated) clears it.
+  const [erredFor, setErredFor] = useState(value);
+  useEffect(() => {
+    if (error) setErredFor(value);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [error]);
+  const shownError = error && value === erredFor ? error : null;
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 2000);
+    } catch {
+      // No clipboard (plain http): the password is shown, so it can be selected instead.
+      setVisible(true);
+    }
+  };
   return (
     <div className="field">
       <span className="field-label">{label}</span>
@@ -52,9 +70,14 @@ function PasswordField({
           value={value}
           onChange={(e) => onChange(e.target.value)}
           aria-label={label}
-          aria-invalid={error ? true : undefined}
+          aria-invalid={shownError ? true : undefined}
           data-testid={testId}
         />
+        {value ? (
+          <button type="button" className="button" onClick={() => void copy()} title="Copy the password" data-testid={`${testId}-copy`}>
+            <Icon name={copied ? 'check' : 'copy'} size={14} /> {copied ? 'Copied' : 'Copy'}
+          </button>
+        ) : null}
         <button
           type="button"
           className="button"
@@ -64,10 +87,10 @@ function PasswordField({
           }}
           title="Fill in a random password, shown so you can pass it on"
         >
-          <Icon name="refresh" size={14} /> Generate
+          <Icon name="key" size={14} /> Generate
         </button>
       </span>
-      {error ? <span className="field-error">{error}</span> : <span className="field-help">At least {MIN_PASSWORD_CHARS} characters. Pass it on privately; the user can change it afterwards.</span>}
+      {shownError ? <span className="field-error">{shownError}</span> : <span className="field-help">At least {MIN_PASSWORD_CHARS} characters. Pass it on privately; the user can change it afterwards.</span>}
     </div>
   );
 }

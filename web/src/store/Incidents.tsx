@@ -71,10 +71,14 @@ export function IncidentsProvider({ children }: { children: ReactNode }) {
         const type = event.type as IncidentEventType;
         setActive((list) => upsert(list ?? [], incident));
         if (type === 'incident.opened') {
-          toast.show(`${kindTitle(incident.kind)} on ${deviceLabel(incident)}`, 'incident', { to: incidentHref(incident.id) });
+          toast.show(`${kindTitle(incident.kind)} on ${deviceLabel(incident)}`, 'incident', {
+            to: incidentHref(incident.id),
+            subject: `incident-${incident.id}`,
+          });
         } else if (type === 'incident.resolved') {
           toast.show(`${kindTitle(incident.kind)} on ${deviceLabel(incident)} is over`, 'resolved', {
             to: incidentHref(incident.id),
+            subject: `incident-${incident.id}`,
           });
         }
       }),

@@ -10,6 +10,13 @@ export interface PictureBlocker {
   title: string;
   detail?: string;
   tone: 'offline' | 'warn' | 'bad';
+  /** What the readout says instead of "Live" (e.g. "No signal", "Black screen"). */
+  state: string;
+  /**
+   * A state the picture itself still shows (a black or frozen screen): a tag on the picture
+   * instead of a cover over it.
+   */
+  tag?: boolean;
   /**
    * The device status comes with heartbeats (every few seconds); fresh frames on the stream are
    * newer evidence, so a "no signal" that they contradict is not shown.
@@ -41,9 +48,18 @@ export function LivePicture({ url, blocker: reported, label, frameOverlay, tools
   const blocker = reported?.hideWhileLive && stream.phase === 'live' ? null : reported;
 
   let overlay = null;
-  if (blocker) {
+  if (blocker?.tag) {
     overlay = (
-      <div className={`picture-overlay overlay-${blocker.tone}${hasPicture ? ' translucent' : ''}`}>
+      <div className={`picture-state-tag tag-${blocker.tone}`} data-testid="picture-state-tag" title={blocker.detail}>
+        <Icon name={blocker.icon} size={16} />
+        <span>{blocker.title}</span>
+        {blocker.detail ? <span className="picture-state-detail">{blocker.detail}</span> : null}
+      </div>
+    );
+  } else if (blocker) {
+    overlay = (
+      // Opaque: the last picture under it is not what the device shows now.
+      <div className={`picture-overlay overlay-${blocker.tone}`} data-testid="picture-blocker">
         <Icon name={blocker.icon} size={36} />
         <span className="overlay-title">{blocker.title}</span>
         {blocker.detail ? <span className="overlay-detail">{blocker.detail}</span> : null}
@@ -66,18 +82,28 @@ export function LivePicture({ url, blocker: reported, label, frameOverlay, tools
     );
   }
 
-  const waitingBehindBlocker = blocker !== null && stream.phase !== 'live';
-  const tone =
-    stream.phase === 'live' ? 'good' : stream.phase === 'stalled' || stream.phase === 'reconnecting' ? 'warn' : 'muted';
-  const phaseLabel = waitingBehindBlocker
-    ? 'No picture'
+  // A state on the picture (no signal, black, frozen, offline) is what the readout says: the
+  // picture is not called live while the device is not showing one.
+  const tone = blocker
+    ? blocker.tone === 'offline'
+      ? 'muted'
+      : blocker.tone
+    : stream.phase === 'live'
+      ? 'good'
+      : stream.phase === 'stalled' || stream.phase === 'reconnecting'
+        ? 'warn'
+        : 'muted';
+  const phaseLabel = blocker
+    ? blocker.state
     : {
         idle: 'Not streaming',
         connecting: 'Connecting',
         live: 'Live',
-        stalled: 'Frozen',
+        stalled: 'No new frames',
         reconnecting: 'Reconnecting',
       }[stream.phase];
+  // A still screen is re-sent about once a second: say so rather than show a low frame rate.
+  const still = !blocker && stream.phase === 'live' && stream.fps < 2;
 
   return (
     <div className="picture">
@@ -86,23 +112,33 @@ export function LivePicture({ url, blocker: reported, label, frameOverlay, tools
         {frameOverlay ? frameOverlay(hasPicture ? stream.frameSize : null) : null}
         {overlay}
       </div>
-      <div className="readout" data-phase={stream.phase} data-frames={stream.framesDrawn}>
-        <span className={`readout-phase readout-${waitingBehindBlocker ? 'muted' : tone}`}>
+      <div className="readout" data-phase={stream.phase} data-frames={stream.framesDrawn} data-state={blocker ? blocker.state : stream.phase}>
+        <span className={`readout-phase readout-${tone}`} data-testid="picture-state">
           <span className="readout-dot" aria-hidden="true" />
           {phaseLabel}
         </span>
-        <span title="Frames drawn per second. A still picture is resent about once a second, so a static screen reads about 1.">
-          <span className="readout-label">fps</span>{' '}
-          <span className="readout-value" data-testid="fps">
-            {stream.fps.toFixed(1)}
+        {blocker && !blocker.tag ? null : still ? (
+          <span title="The screen does not change: the same picture is re-sent about once a second.">
+            <span className="readout-value" data-testid="fps" data-value={stream.fps.toFixed(1)}>
+              Still picture
+            </span>
           </span>
-        </span>
-        <span title="Capture to screen: the median over the last frames of (now − the frame's capture time).">
-          <span className="readout-label">latency</span>{' '}
-          <span className="readout-value" data-testid="latency">
-            {stream.phase === 'live' || stream.phase === 'stalled' ? formatLatency(stream.latencyMs) : '—'}
+        ) : (
+          <span title="Frames drawn per second. A still picture is resent about once a second.">
+            <span className="readout-label">fps</span>{' '}
+            <span className="readout-value" data-testid="fps" data-value={stream.fps.toFixed(1)}>
+              {stream.fps.toFixed(1)}
+            </span>
           </span>
-        </span>
+        )}
+        {blocker && !blocker.tag ? null : (
+          <span title="Capture to screen: the median over the last frames of (now − the frame's capture time).">
+            <span className="readout-label">latency</span>{' '}
+            <span className="readout-value" data-testid="latency">
+              {stream.phase === 'live' || stream.phase === 'stalled' ? formatLatency(stream.latencyMs) : '—'}
+            </span>
+          </span>
+        )}
         {stream.frameSize ? (
           <span className="readout-size">
             {stream.frameSize.width}×{stream.frameSize.height}

@@ -1,3 +1,4 @@
+import { LOCK_LEASE_SECS } from '../../hooks/useDeviceLock';
 import type { DeviceLock } from '../../hooks/useDeviceLock';
 import { formatTime } from '../../lib/format';
 import { Icon } from '../Icon';
@@ -13,7 +14,8 @@ export function LockPanel({ lock, me, disabled }: LockPanelProps) {
   if (lock.held) {
     status = (
       <p className="lock-status lock-mine">
-        You have control as <strong>{me}</strong>. Others cannot press keys until you release it or leave this page.
+        You have control as <strong>{me}</strong>. Others cannot press keys until you release it or leave this page (if the
+        page closes without a word, the lock lapses within {LOCK_LEASE_SECS} s).
       </p>
     );
   } else if (lock.heldByOther) {

@@ -8,6 +8,8 @@ const REPEAT_EVERY_MS = 150;
 interface RemoteButtonProps {
   remoteKey: string;
   disabled: boolean;
+  /** Looks unavailable but still answers a press (so the page can say why nothing was sent). */
+  blocked?: boolean;
   onPress: (key: string, isRepeat: boolean) => void;
   /** Increments on every press of this key (from the pad or the keyboard), to replay the flash. */
   flashSeq: number;
@@ -16,7 +18,7 @@ interface RemoteButtonProps {
 }
 
 /** One remote key. Pressing and holding repeats it, like a physical remote. */
-export function RemoteButton({ remoteKey, disabled, onPress, flashSeq, className, children }: RemoteButtonProps) {
+export function RemoteButton({ remoteKey, disabled, blocked = false, onPress, flashSeq, className, children }: RemoteButtonProps) {
   const ref = useRef<HTMLButtonElement>(null);
   const delayTimer = useRef<number | null>(null);
   const repeatTimer = useRef<number | null>(null);
@@ -44,6 +46,7 @@ export function RemoteButton({ remoteKey, disabled, onPress, flashSeq, className
     if (disabled || e.button !== 0) return;
     stop();
     onPress(remoteKey, false);
+    if (blocked) return;
     delayTimer.current = window.setTimeout(() => {
       repeatTimer.current = window.setInterval(() => onPress(remoteKey, true), REPEAT_EVERY_MS);
     }, REPEAT_DELAY_MS);
@@ -53,7 +56,7 @@ export function RemoteButton({ remoteKey, disabled, onPress, flashSeq, className
     <button
       ref={ref}
       type="button"
-      className={className ? `remote-key ${className}` : 'remote-key'}
+      className={`remote-key${className ? ` ${className}` : ''}${blocked ? ' blocked' : ''}`}
       data-key={remoteKey}
       aria-label={keyLabel(remoteKey)}
       title={keyLabel(remoteKey)}

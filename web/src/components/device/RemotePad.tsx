@@ -7,19 +7,22 @@ import { RemoteButton } from './RemoteButton';
 interface RemotePadProps {
   keys: readonly string[];
   disabled: boolean;
+  /** Someone else holds the device: keys look unavailable, and a press is explained, not sent. */
+  blocked?: boolean;
   onPress: (key: string, isRepeat: boolean) => void;
   flash: { key: string; seq: number } | null;
 }
 
 const DIGIT_ROWS = [['1', '2', '3'], ['4', '5', '6'], ['7', '8', '9'], [null, '0', null]];
 
-export function RemotePad({ keys, disabled, onPress, flash }: RemotePadProps) {
+export function RemotePad({ keys, disabled, blocked = false, onPress, flash }: RemotePadProps) {
   const has = new Set(keys);
   const button = (key: string, className?: string, content?: ReactNode) =>
     has.has(key) ? (
       <RemoteButton
         remoteKey={key}
         disabled={disabled}
+        blocked={blocked}
         onPress={onPress}
         flashSeq={flash?.key === key ? flash.seq : 0}
         className={className}

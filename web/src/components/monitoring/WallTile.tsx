@@ -68,7 +68,9 @@ export function WallTile({ device, hostOnline, incident, pageVisible, now }: Wal
   const [element, setElement] = useState<HTMLDivElement | null>(null);
   const onScreen = useOnScreen(element);
   const state = wallState(device, hostOnline, incident);
-  const showsPicture = state === 'ok' || state === 'incident' || state === 'error';
+  // Without a signal there is no picture to show: the last one would look live.
+  const noSignal = device.status === 'no_signal' || incident?.kind === 'no_signal';
+  const showsPicture = !noSignal && (state === 'ok' || state === 'incident' || state === 'error');
 
   let overlay = null;
   if (state === 'offline') {
@@ -78,7 +80,7 @@ export function WallTile({ device, hostOnline, incident, pageVisible, now }: Wal
         <span className="thumb-title">Host offline</span>
       </div>
     );
-  } else if (state === 'no_signal') {
+  } else if (noSignal) {
     overlay = (
       <div className="thumb-placeholder thumb-muted">
         <Icon name="nosignal" size={22} />
@@ -101,6 +103,7 @@ export function WallTile({ device, hostOnline, incident, pageVisible, now }: Wal
       data-device={`${device.host}/${device.id}`}
       data-state={state}
       data-incident-kind={incident?.kind}
+      data-picture={showsPicture ? 'shown' : noSignal ? 'no_signal' : 'none'}
       title={`${device.name} on ${device.host}`}
     >
       <div ref={setElement} className="thumb wall-thumb">

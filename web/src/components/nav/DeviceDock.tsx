@@ -7,6 +7,7 @@ import { deviceKey } from '../../store/liveState';
 import { LivePicture } from '../device/LivePicture';
 import { RemotePad } from '../device/RemotePad';
 import { formatTime } from '../../lib/format';
+import { usePreference } from '../../lib/preferences';
 import { Icon } from '../Icon';
 
 interface DeviceDockProps {
@@ -63,6 +64,9 @@ function LockRow({ lock, me }: { lock: DeviceLock; me: string }) {
 export function DeviceDock(props: DeviceDockProps) {
   const { devices, device, onChoose, lock, me, controlsDisabled, canControl = true, onPress, flash, recordingInto, onStopRecording, position } = props;
   const manyHosts = new Set(devices.map((d) => d.host)).size > 1;
+  // The picture can be folded away, leaving the column to the tabs under it (remembered).
+  const [picture, , rememberPicture] = usePreference('vpt.nav.picture', 'shown');
+  const pictureShown = picture !== 'hidden';
   return (
     <section className="panel nav-dock" aria-label="Docked device">
       <div className="panel-head">
@@ -89,10 +93,23 @@ export function DeviceDock(props: DeviceDockProps) {
             <span className="badge-dot" /> at {position}
           </span>
         ) : null}
+        {device ? (
+          <button
+            type="button"
+            className="button button-sm nav-picture-toggle"
+            aria-expanded={pictureShown}
+            onClick={() => rememberPicture(pictureShown ? 'hidden' : 'shown')}
+            data-testid="nav-picture-toggle"
+          >
+            <Icon name="eye" size={13} /> {pictureShown ? 'Hide picture' : 'Show picture'}
+          </button>
+        ) : null}
       </div>
       {device ? (
         <>
-          <LivePicture url={streamUrl(device.host, device.id, { width: 640 })} blocker={null} label={`Live picture of ${device.name}`} />
+          {pictureShown ? (
+            <LivePicture url={streamUrl(device.host, device.id, { width: 640 })} blocker={null} label={`Live picture of ${device.name}`} />
+          ) : null}
           {recordingInto ? (
             <div className="recording-bar" role="status">
               <span className="rec-dot" aria-hidden="true" />

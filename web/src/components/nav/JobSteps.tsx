@@ -42,13 +42,16 @@ export function JobSteps({ job }: { job: NavJob }) {
   }
   return (
     <ol className="job-steps" data-testid="job-steps">
-      {job.steps.map((step) => {
+      {job.steps.map((step, position) => {
+        // Finding where the device is before anything moved is the routine start of every job;
+        // only a later one (a move did not land where planned) is a recovery.
+        const routineStart = step.kind === 'localise' && !job.steps.slice(0, position).some((s) => s.kind !== 'localise');
         // Not finding where the device is is part of recovering, not a failure of the run.
         const status =
           step.kind === 'localise' && step.status === 'failed'
-            ? { label: 'Not found', tone: 'warn' }
+            ? { label: 'Not found', tone: routineStart ? 'muted' : 'warn' }
             : (STEP_STATUS[step.status] ?? { label: step.status, tone: 'muted' });
-        const recovery = step.kind === 'localise' || step.attempt > 1 || step.status === 'retried';
+        const recovery = (step.kind === 'localise' && !routineStart) || step.attempt > 1 || step.status === 'retried';
         const shot = shotOf(step);
         const verdict = verificationSummary(step);
         return (
@@ -59,7 +62,7 @@ export function JobSteps({ job }: { job: NavJob }) {
             <div className="job-step-main">
               <div className="job-step-title">
                 <span>{stepTitle(step)}</span>
-                {step.kind === 'localise' ? <span className="badge badge-warn">Recovery</span> : null}
+                {step.kind === 'localise' && !routineStart ? <span className="badge badge-warn">Recovery</span> : null}
                 {step.attempt > 1 ? <span className="badge badge-warn">Attempt {step.attempt}</span> : null}
               </div>
               {step.kind === 'edge' && step.actions ? <div className="job-step-keys mono">{step.actions}</div> : null}

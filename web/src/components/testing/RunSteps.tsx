@@ -114,6 +114,9 @@ export function ResultCard({ runId, step, doc }: { runId: number; step: StepResu
   const { pictures, badges, captions } = picturesOf(runId, step);
   const failed = step.status !== 'passed';
   const iteration = iterationText(step.iteration, doc, step.path);
+  // What the card already says (its detail, its checks) is not said again in the log.
+  const said = [step.detail ?? '', ...(step.verifications ?? []).map((v) => v.detail ?? '')].filter(Boolean);
+  const log = (step.log ?? []).filter((line) => !said.some((text) => text.includes(line.text) || line.text.includes(text)));
   return (
     <li
       className={`result-card result-${info.tone}`}
@@ -145,13 +148,13 @@ export function ResultCard({ runId, step, doc }: { runId: number; step: StepResu
           ))}
         </div>
       ) : null}
-      {step.log && step.log.length ? (
-        <details className="result-log" open={failed}>
+      {log.length ? (
+        <details className="result-log" open={failed && log.length <= 3}>
           <summary>
-            Log ({step.log.length} {step.log.length === 1 ? 'line' : 'lines'})
+            Log ({log.length} {log.length === 1 ? 'line' : 'lines'})
           </summary>
           <ol>
-            {step.log.map((line, i) => (
+            {log.map((line, i) => (
               <li key={i}>
                 <span className="mono muted">{formatMs(line.ms)}</span> <span className="mono">{line.text}</span>
               </li>

@@ -66,7 +66,9 @@ function StepCard({ step, path, number, first, last, edits }: StepCardProps) {
   const [inserting, setInserting] = useState(false);
   const [options, setOptions] = useState(Boolean(step.label || step.timeout_ms));
   const info = actionInfo(step.action);
-  const error = ctx.error && ctx.error.uid === step.uid ? ctx.error : null;
+  // A step may have several problems (one per verification): the first marks its field, all are listed.
+  const problems = ctx.errors.filter((e) => e.uid === step.uid);
+  const error = problems[0] ?? null;
   const depth = path.length - 1;
 
   const change = (next: TestStep) => {
@@ -192,9 +194,13 @@ function StepCard({ step, path, number, first, last, edits }: StepCardProps) {
           ) : null}
         </div>
         {error ? (
-          <p className="form-error step-error" role="alert" data-testid="step-error">
-            <Icon name="alert" size={14} /> {error.message}
-          </p>
+          <div className="form-error step-error" role="alert" data-testid="step-error">
+            {problems.map((p, i) => (
+              <p key={i}>
+                <Icon name="alert" size={14} /> {p.message}
+              </p>
+            ))}
+          </div>
         ) : null}
         {step.action === 'repeat' ? (
           <div className="step-children">

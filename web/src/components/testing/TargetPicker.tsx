@@ -35,9 +35,14 @@ interface TargetPickerProps {
   needs?: string[];
   /** Prefix of the test ids, when a page shows more than one picker. */
   testIdPrefix?: string;
+  /**
+   * `scheduled`: a schedule's target. A firing that finds no free device is skipped (and says
+   * why) rather than queued, and the hint says so.
+   */
+  scheduled?: boolean;
 }
 
-export function TargetPicker({ value, onChange, needs = [], testIdPrefix = 'target' }: TargetPickerProps) {
+export function TargetPicker({ value, onChange, needs = [], testIdPrefix = 'target', scheduled = false }: TargetPickerProps) {
   const { state } = useLiveStore();
   const devices = sortedDevices(state);
   const hosts = state.hosts.data ?? {};
@@ -159,7 +164,12 @@ export function TargetPicker({ value, onChange, needs = [], testIdPrefix = 'targ
         </label>
       ) : null}
 
-      {mode === 'any' ? (
+      {scheduled ? (
+        <p className="muted small" data-testid={`${testIdPrefix}-hint`}>
+          {mode === 'device' ? 'At each firing, the run starts on this device if it is free.' : `At each firing, the first free ${mode === 'model' ? 'device of that model' : mode === 'capability' ? 'device with that capability' : 'device that can run its steps'} takes the run.`}{' '}
+          When none is free, that firing is skipped and the list of firings says why.
+        </p>
+      ) : mode === 'any' ? (
         <p className="muted small">The run waits in the queue until a device that can run its steps is free, then takes it.</p>
       ) : mode === 'model' || mode === 'capability' ? (
         <p className="muted small">The first free device of that {mode === 'model' ? 'model' : 'capability'} takes the run.</p>

@@ -1,6 +1,12 @@
 import { createContext, useContext } from 'react';
 import type { Reference } from '../../api/types';
 
+export interface StepProblem {
+  uid: string;
+  field: string;
+  message: string;
+}
+
 export interface NodeChoice {
   id: string;
   label: string;
@@ -15,8 +21,8 @@ export interface StepEditorContextValue {
   references: Reference[] | null;
   referencesError: string | null;
   keys: string[];
-  /** The step a server validation error names, the field after it and the message. */
-  error: { uid: string; field: string; message: string } | null;
+  /** Every problem of a refused save: the step it names, the field after it and the message. */
+  errors: StepProblem[];
   clearError: (uid: string) => void;
 }
 
