@@ -481,3 +481,37 @@ pub fn audit(conn: &mut Connection, filter: &AuditFilter) -> Result<Vec<AuditEnt
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> (tempfile::TempDir, super::super::Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::Db::open(&dir.path().join("vpt.db")).unwrap();
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn an_idle_session_ends_and_names_are_unique_ignoring_case() {
+        let (_dir, db) = db();
+        db.call(|c| {
+            let ann = create_user(c, "ann", Role::Tester, "hash")?.unwrap();
+            assert!(create_user(c, "ANN", Role::Viewer, "hash")?.is_none());
+            assert_eq!(user_by_name(c, "Ann")?.unwrap().id, ann.id);
+            let expires = Utc::now() + chrono::Duration::hours(24);
+            create_session(c, "s1", ann.id, expires, None)?;
+            let idle = Some(chrono::Duration::minutes(120));
+            assert!(session(c, "s1", idle)?.is_some(), "just used");
+            c.execute(
+                "UPDATE sessions SET last_seen = ?1",
+                [Utc::now() - chrono::Duration::minutes(121)],
+            )?;
+            assert!(session(c, "s1", idle)?.is_none(), "unused for 121 minutes");
+            assert!(session(c, "s1", None)?.is_some(), "no idle timeout");
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
+}
