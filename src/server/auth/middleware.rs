@@ -26,8 +26,16 @@ const BEFORE_PASSWORD_CHANGE: &[&str] = &["/api/auth/me", "/api/auth/logout", "/
 
 pub async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // A name this server does not go by: a page on another site reaching it through DNS
-    // rebinding. Refused before anything else, the web UI's files included.
-    if let Some(host) = request_host(&request)
+    // rebinding. Refused before anything else, the web UI's files included. Not for the host
+    // links and the health check: hosts dial whatever name they were given and prove
+    // themselves with a token a rebinding page does not have, and health tells nothing.
+    let exempt = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|route| find(request.method(), route.as_str()))
+        .is_some_and(|rule| rule.access == Access::HostToken || rule.route == "/api/health");
+    if !exempt
+        && let Some(host) = request_host(&request)
         && !state.auth.hosts.allows(host)
     {
         return ApiError::new(
