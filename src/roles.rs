@@ -140,10 +140,7 @@ async fn run_server(config: Config) -> anyhow::Result<()> {
     let token_at = if config_token_set {
         "the server.host_token of this server's configuration".to_string()
     } else {
-        format!(
-            "the file {}",
-            crate::token::token_file(&data_dir).display()
-        )
+        format!("the file {}", crate::token::token_file(&data_dir).display())
     };
     tracing::info!(
         "hosts join this server with: VPT_HOST__SERVER_URL={}://<this machine>:{} \

@@ -597,7 +597,10 @@ async fn login_throttling_and_sessions() {
     assert_eq!(slowed["error"], "slow_down");
     assert_eq!(slowed_unknown["error"], "slow_down");
     let wait = slowed["retry_after_s"].as_u64().unwrap();
-    assert!((1..=2).contains(&wait), "a short wait, not a lockout: {wait}");
+    assert!(
+        (1..=2).contains(&wait),
+        "a short wait, not a lockout: {wait}"
+    );
     // The browser that signed in as admin before is not slowed by those failures.
     let known = client()
         .post(format!("{url}/api/auth/login"))
@@ -609,9 +612,11 @@ async fn login_throttling_and_sessions() {
     assert_eq!(known.status(), 200, "a known browser signs in at once");
     // Anyone else with the right password gets in once the short wait is over (attempts
     // during the wait are refused without counting).
-    eventually(Duration::from_secs(10), "sign-in after the wait", || async {
-        (login(&url, "admin", password).await.status() == 200).then_some(())
-    })
+    eventually(
+        Duration::from_secs(10),
+        "sign-in after the wait",
+        || async { (login(&url, "admin", password).await.status() == 200).then_some(()) },
+    )
     .await;
     // Brute force is logged: every counted failure, with the wait it imposed.
     let token = {
@@ -741,7 +746,8 @@ async fn user_command_and_auth_off() {
         .unwrap();
     assert_eq!(
         me,
-        json!({ "auth_enabled": false, "name": "local", "role": "admin", "via": "off" })
+        json!({ "auth_enabled": false, "name": "local", "role": "admin", "via": "off",
+                "must_change_password": false })
     );
     let refused = Vpt::start(
         Options::new("server")
@@ -1052,7 +1058,10 @@ async fn live_streams_end_with_their_credential() {
     .await;
     assert_eq!(revoked.status(), 200);
     let ended = ends_within(&mut relayed, Duration::from_secs(8)).await;
-    assert!(ended.is_some(), "the MJPEG stream outlived its revoked token");
+    assert!(
+        ended.is_some(),
+        "the MJPEG stream outlived its revoked token"
+    );
 
     // The recording stream, opened with a session, ends with a logout of that session.
     let vera = session(&url, "vera", "vera-password-1").await;
@@ -1078,7 +1087,9 @@ async fn live_streams_end_with_their_credential() {
         }
         other => panic!("a cookie WebSocket without Origin was let in: {other:?}"),
     }
-    let mut events = events_socket(&url, &vera, Some(&url)).await.expect("events");
+    let mut events = events_socket(&url, &vera, Some(&url))
+        .await
+        .expect("events");
     let hello = events.next().await.unwrap().unwrap();
     assert!(hello.to_text().unwrap().contains("hello"));
     let disabled = with_cookie(
@@ -1147,7 +1158,11 @@ async fn passwords_names_disabling_audit_and_what_viewers_see() {
         .json()
         .await
         .unwrap();
-    assert_eq!(users.as_array().unwrap().len(), 1, "only admin exists: {users}");
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        1,
+        "only admin exists: {users}"
+    );
     // A sign-in ignores the case of the name too.
     assert_eq!(login(&url, "ADMIN", ADMIN_PASSWORD).await.status(), 200);
 
@@ -1191,16 +1206,26 @@ async fn passwords_names_disabling_audit_and_what_viewers_see() {
     .json()
     .await
     .unwrap();
-    assert!(info.get("data_dir").is_none() && info.get("db_path").is_none(), "{info}");
+    assert!(
+        info.get("data_dir").is_none() && info.get("db_path").is_none(),
+        "{info}"
+    );
     assert!(info["version"].is_string());
-    let info: Value = with_token(Method::GET, &format!("{url}/api/system/info"), Some(&token), None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let info: Value = with_token(
+        Method::GET,
+        &format!("{url}/api/system/info"),
+        Some(&token),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert!(info["db_path"].as_str().unwrap().ends_with("vpt.db"));
     eventually(Duration::from_secs(15), "bench approved", || async {
-        approval_of(&url, &admin, "bench").await.filter(|a| a["peer"].is_string())
+        approval_of(&url, &admin, "bench")
+            .await
+            .filter(|a| a["peer"].is_string())
     })
     .await;
     let approvals: Value = with_token(
@@ -1232,7 +1257,13 @@ async fn passwords_names_disabling_audit_and_what_viewers_see() {
         )
         .await;
         assert_eq!(changed.status(), 200);
-        let used = with_token(Method::GET, &format!("{url}/api/devices"), Some(&tester), None).await;
+        let used = with_token(
+            Method::GET,
+            &format!("{url}/api/devices"),
+            Some(&tester),
+            None,
+        )
+        .await;
         assert_eq!(used.status(), 401, "disabled: {disabled}");
     }
     let tom = session(&url, "tom", "tom-password-1").await;
@@ -1265,7 +1296,7 @@ async fn passwords_names_disabling_audit_and_what_viewers_see() {
         Method::POST,
         &format!("{url}/api/hosts/bench/devices/sim1/verify"),
         Some(&token),
-        Some(json!({ "verifications": [] })),
+        Some(json!({ "verifications": [{ "kind": "motion", "timeout_ms": 500 }] })),
     )
     .await;
     assert_eq!(verified.status(), 200, "{}", verified.text().await.unwrap());
@@ -1302,12 +1333,16 @@ async fn passwords_names_disabling_audit_and_what_viewers_see() {
 async fn foreign_host_names_and_private_files() {
     // Auth off (loopback): a page reaching the server under another name (DNS rebinding) is
     // refused before anything happens, the UI's files included.
-    let mut off = Vpt::start(Options::new("server").config(
-        "[server]\nallowed_hosts = [\"vpt.lab.example\"]\n",
-    ));
+    let mut off = Vpt::start(
+        Options::new("server").config("[server]\nallowed_hosts = [\"vpt.lab.example\"]\n"),
+    );
     let url = off.server_url();
     let port = url.rsplit(':').next().unwrap().to_string();
-    for (method, path) in [(Method::POST, "/api/users"), (Method::GET, "/"), (Method::GET, "/api/users")] {
+    for (method, path) in [
+        (Method::POST, "/api/users"),
+        (Method::GET, "/"),
+        (Method::GET, "/api/users"),
+    ] {
         let response = client()
             .request(method.clone(), format!("{url}{path}"))
             .header("host", format!("rebind.example:{port}"))
@@ -1339,7 +1374,13 @@ async fn foreign_host_names_and_private_files() {
             .unwrap();
         assert_eq!(response.status(), 200, "{host}");
         let users: Value = response.json().await.unwrap();
-        assert!(users.as_array().unwrap().iter().all(|u| u["name"] != "mallory"));
+        assert!(
+            users
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["name"] != "mallory")
+        );
     }
     off.stop();
 
@@ -1347,7 +1388,15 @@ async fn foreign_host_names_and_private_files() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("fresh");
     let mut add = std::process::Command::new(common::BIN)
-        .args(["user", "add", "ann", "--role", "admin", "--password-stdin", "--data-dir"])
+        .args([
+            "user",
+            "add",
+            "ann",
+            "--role",
+            "admin",
+            "--password-stdin",
+            "--data-dir",
+        ])
         .arg(&data)
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -1355,7 +1404,11 @@ async fn foreign_host_names_and_private_files() {
         .unwrap();
     {
         use std::io::Write;
-        add.stdin.take().unwrap().write_all(b"ann-password-1\n").unwrap();
+        add.stdin
+            .take()
+            .unwrap()
+            .write_all(b"ann-password-1\n")
+            .unwrap();
     }
     assert!(add.wait().unwrap().success());
     let mode = |path: &std::path::Path| {
@@ -1374,7 +1427,10 @@ async fn foreign_host_names_and_private_files() {
     }
     // The log says where the join token is, never the token itself.
     let log = server.log();
-    assert!(!log.contains(&server.host_token()), "the join token is in the log");
+    assert!(
+        !log.contains(&server.host_token()),
+        "the join token is in the log"
+    );
     assert!(log.contains("host-token"), "{log}");
     server.stop();
 

@@ -16,7 +16,9 @@ use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::auth::middleware::{ClientIp, check_same_origin, cookie};
 use crate::server::auth::throttle::Key;
-use crate::server::auth::{DEVICE_COOKIE, Principal, SESSION_COOKIE, Via, audit, passwords, secret};
+use crate::server::auth::{
+    DEVICE_COOKIE, Principal, SESSION_COOKIE, Via, audit, passwords, secret,
+};
 use crate::server::db::auth as db;
 
 pub fn router() -> Router<AppState> {
@@ -106,11 +108,7 @@ async fn login(
         }
         None => false,
     };
-    let keys = Key::for_login(
-        &name,
-        ip,
-        device_hash.clone().filter(|_| known_device),
-    );
+    let keys = Key::for_login(&name, ip, device_hash.clone().filter(|_| known_device));
     if let Some(wait) = state.auth.throttle.wait(&keys, Instant::now()) {
         // Not written one by one: a flood of these would fill the audit log. The refusal
         // record of the auth layer counts them per address and minute.

@@ -1,8 +1,8 @@
 //! `WS /api/events`: pushes every published event to the browser as one JSON text message, until
 //! the credential it was opened with stops working (see `auth::live`).
 
-use axum::Router;
 use axum::Extension;
+use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;

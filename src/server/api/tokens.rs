@@ -74,7 +74,11 @@ async fn create(
     ClientIp(ip): ClientIp,
     principal: Principal,
     ApiJson(body): ApiJson<NewTokenBody>,
-) -> ApiResult<(StatusCode, [(header::HeaderName, HeaderValue); 1], Json<Value>)> {
+) -> ApiResult<(
+    StatusCode,
+    [(header::HeaderName, HeaderValue); 1],
+    Json<Value>,
+)> {
     let user_id = user_id(&principal)?;
     let name = super::check_name(&body.name)?;
     let role = body.role.unwrap_or(principal.role);

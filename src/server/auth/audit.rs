@@ -59,9 +59,7 @@ pub struct Refused {
 }
 
 impl Refusals {
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<Option<IpAddr>, Window>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<Option<IpAddr>, Window>> {
         self.windows.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -97,7 +97,13 @@ mod tests {
         ] {
             assert!(hosts.allows(ok), "{ok}");
         }
-        for refused in ["rebind.example", "rebind.example:5109", "example.com", "", ":80"] {
+        for refused in [
+            "rebind.example",
+            "rebind.example:5109",
+            "example.com",
+            "",
+            ":80",
+        ] {
             assert!(!hosts.allows(refused), "{refused}");
         }
         config.server.allowed_hosts = vec!["*".into()];

@@ -197,15 +197,7 @@ async fn guard(
             "route": route,
             "status": response.status().as_u16(),
         });
-        super::audit::record(
-            state,
-            Some(&principal.name),
-            action,
-            Some(path),
-            detail,
-            ip,
-        )
-        .await;
+        super::audit::record(state, Some(&principal.name), action, Some(path), detail, ip).await;
     }
     // A streamed answer (no known length: live MJPEG, recordings) stops when the credential
     // that opened it stops working.

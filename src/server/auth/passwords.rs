@@ -104,10 +104,21 @@ mod tests {
     fn weak_passwords_are_refused_naming_the_rule() {
         assert!(check("short", "ann").unwrap_err().contains("8 to"));
         for common in ["password", "12345678", "qwertyui", "Password1", "PASSW0RD"] {
-            assert!(check(common, "ann").unwrap_err().contains("most common"), "{common}");
+            assert!(
+                check(common, "ann").unwrap_err().contains("most common"),
+                "{common}"
+            );
         }
-        assert!(check("Annabelle", "annabelle").unwrap_err().contains("own name"));
+        assert!(
+            check("Annabelle", "annabelle")
+                .unwrap_err()
+                .contains("own name")
+        );
         assert!(check("correct horse battery", "ann").is_ok());
-        assert!(COMMON.iter().all(|p| p.len() >= MIN_PASSWORD_CHARS && p.to_lowercase() == *p));
+        assert!(
+            COMMON
+                .iter()
+                .all(|p| p.len() >= MIN_PASSWORD_CHARS && p.to_lowercase() == *p)
+        );
     }
 }

@@ -172,7 +172,11 @@ mod tests {
             t += Duration::from_secs(61);
             throttle.failed(&keys, t);
         }
-        assert_eq!(throttle.wait(&keys, t), Some(Duration::from_secs(60)), "capped");
+        assert_eq!(
+            throttle.wait(&keys, t),
+            Some(Duration::from_secs(60)),
+            "capped"
+        );
         // The same name from another address, and a known browser, are not slowed.
         let elsewhere = Key::for_login("admin", Some(user), None);
         assert!(throttle.wait(&elsewhere, t).is_none());
@@ -190,12 +194,19 @@ mod tests {
         let ann = Key::for_login("ann", Some(ip), None);
         throttle.failed(&ann, t0);
         throttle.succeeded(&ann);
-        assert_eq!(throttle.failed(&ann, t0), Duration::ZERO, "count was cleared");
+        assert_eq!(
+            throttle.failed(&ann, t0),
+            Duration::ZERO,
+            "count was cleared"
+        );
         for i in 0..(2 * ADDRESS_FACTOR - 2) {
             throttle.failed(&Key::for_login(&format!("user{i}"), Some(ip), None), t0);
         }
         let someone = Key::for_login("someone", Some(ip), None);
-        assert!(throttle.wait(&someone, t0).is_some(), "the address is slowed");
+        assert!(
+            throttle.wait(&someone, t0).is_some(),
+            "the address is slowed"
+        );
         assert!(
             throttle
                 .wait(&Key::for_login("someone", None, None), t0)
