@@ -481,3 +481,53 @@ describe('a server with authentication off', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('the first admin replaces the generated password', { timeout: 120_000 }, () => {
+  let fresh;
+  before(async () => {
+    fresh = await startVpt({ users: false });
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await fresh?.stop();
+    await browser?.close();
+  });
+
+  test('signing in with the generated password shows only the form to choose one', async () => {
+    const generated = /created the user `admin` with password (\S+)/.exec(fresh.logs())?.[1];
+    assert.ok(generated, 'the generated password is in the log');
+    const context = await newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${fresh.url}/runs`);
+      await loginThroughPage(page, 'admin', generated);
+      const form = page.getByTestId('choose-password');
+      await form.waitFor({ timeout: 15_000 });
+      assert.equal(await page.locator('.sidebar').count(), 0, 'nothing of the app shows before the change');
+      assert.match(await page.getByTestId('choose-password-notice').innerText(), /was generated/);
+      // The server refuses the rest meanwhile.
+      const refused = await context.request.get(`${fresh.url}/api/users`);
+      assert.equal(refused.status(), 403);
+      assert.equal((await refused.json()).error, 'password_change_required');
+
+      // A common password is refused with the server's reason, then a good one is taken.
+      await form.getByTestId('password-current').fill(generated);
+      await form.getByTestId('password-new').fill('password');
+      await form.getByTestId('password-repeat').fill('password');
+      await page.getByTestId('choose-password-save').click();
+      await form.locator('.field-error', { hasText: 'most common' }).waitFor({ timeout: 10_000 });
+      await screenshot(page, 'choose-password');
+      await form.getByTestId('password-new').fill('first-admin-e2e-1');
+      await form.getByTestId('password-repeat').fill('first-admin-e2e-1');
+      await page.getByTestId('choose-password-save').click();
+      await page.getByTestId('login-notice').filter({ hasText: 'password was changed' }).waitFor({ timeout: 15_000 });
+      await loginThroughPage(page, 'admin', 'first-admin-e2e-1');
+      await page.waitForURL(`${fresh.url}/runs`, { timeout: 15_000 });
+      await page.getByTestId('user-name').waitFor({ timeout: 15_000 });
+      assert.equal(await page.getByTestId('user-name').innerText(), 'admin');
+    } finally {
+      await context.close();
+    }
+  });
+});
