@@ -320,7 +320,7 @@ describe('signing in, roles and the admin pages', { timeout: 240_000 }, () => {
         assert.match(await login.innerText(), /127\.0\.0\.1/);
         const refused = table.locator('tr[data-action="auth.login_failed"]');
         await refused.filter({ hasText: 'wrong name or password' }).first().waitFor();
-        await refused.filter({ hasText: 'mallory' }).filter({ hasText: 'locked out after too many failures' }).first().waitFor();
+        await refused.filter({ hasText: 'mallory' }).filter({ hasText: 'further tries slowed' }).first().waitFor();
         await assertNoRawJson(page);
         await screenshot(page, 'audit');
 
