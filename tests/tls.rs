@@ -257,6 +257,8 @@ async fn https_end_to_end() {
         request
             .headers_mut()
             .insert("cookie", cookie.parse().unwrap());
+        // As a browser opens it: a cookie WebSocket without Origin is refused.
+        request.headers_mut().insert("origin", url.parse().unwrap());
         let mut roots = rustls::RootCertStore::empty();
         for cert in certificates(&certificate.pem) {
             roots.add(cert).unwrap();
