@@ -68,9 +68,16 @@ impl IntoResponse for ApiError {
         if let Value::Object(map) = &mut body {
             map.extend(self.extra);
         }
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        // Read by the auth layer to say why a refused request was refused in the audit log.
+        response.extensions_mut().insert(ErrorCode(self.code));
+        response
     }
 }
+
+/// The `error` code of an API error answer, kept in the response's extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -61,6 +61,9 @@ pub struct ServerConfig {
     pub tls_cert: PathBuf,
     /// PEM private key of `tls_cert`.
     pub tls_key: PathBuf,
+    /// Names (besides IP addresses, `localhost` and this machine's name) clients may reach the
+    /// server by, as sent in `Host`; `["*"]` accepts any. Guards against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl ServerConfig {
@@ -79,6 +82,7 @@ impl Default for ServerConfig {
             demo_content: true,
             tls_cert: PathBuf::new(),
             tls_key: PathBuf::new(),
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -166,10 +170,16 @@ pub struct AuthConfig {
     pub enabled: bool,
     /// Lifetime of a login session, counted from the login.
     pub session_hours: u32,
-    /// Failed logins in a row after which a user name is locked (an address: four times this).
+    /// A session unused this long ends (0: only `session_hours` ends it).
+    pub session_idle_minutes: u32,
+    /// Failed logins in a row (per user name and client address) answered without delay;
+    /// each further one doubles the wait before the next attempt.
     pub login_max_failures: u32,
-    /// How long a lockout lasts.
-    pub lockout_minutes: u32,
+    /// The longest wait between sign-in attempts, however many failed.
+    pub login_max_delay_s: u32,
+    /// No longer used (sign-ins are slowed, not locked); accepted so old configs still load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockout_minutes: Option<u32>,
     /// Other origins allowed to call the API with credentials. Empty: same origin only.
     pub cors_origins: Vec<String>,
     /// Which hosts presenting the join token are approved without an admin.
@@ -183,8 +193,10 @@ impl Default for AuthConfig {
         Self {
             enabled: true,
             session_hours: 24,
+            session_idle_minutes: 120,
             login_max_failures: 5,
-            lockout_minutes: 15,
+            login_max_delay_s: 60,
+            lockout_minutes: None,
             cors_origins: Vec::new(),
             auto_approve_hosts: AutoApprove::Loopback,
             metrics_public: false,
@@ -547,9 +559,15 @@ impl Config {
                 "auth.session_hours must be 1 to 8784".into(),
             ));
         }
-        if auth.login_max_failures == 0 || auth.lockout_minutes == 0 {
+        if auth.login_max_failures == 0 || !(1..=3600).contains(&auth.login_max_delay_s) {
             return Err(ConfigError::Invalid(
-                "auth.login_max_failures and auth.lockout_minutes must be at least 1".into(),
+                "auth.login_max_failures must be at least 1 and auth.login_max_delay_s 1 to 3600"
+                    .into(),
+            ));
+        }
+        if auth.session_idle_minutes > 24 * 366 * 60 {
+            return Err(ConfigError::Invalid(
+                "auth.session_idle_minutes must be 0 (off) to 527040".into(),
             ));
         }
         for origin in &auth.cors_origins {

@@ -132,16 +132,25 @@ async fn bind(addr: std::net::SocketAddr, what: &str) -> anyhow::Result<TcpListe
 
 async fn run_server(config: Config) -> anyhow::Result<()> {
     let listener = bind(config.server.bind, "server").await?;
+    let config_token_set = !config.server.host_token.trim().is_empty();
+    let data_dir = config.general.data_dir.clone();
     let server = Server::prepare(config, listener).await?;
+    // The join token itself stays out of the log (logs are copied around and kept): only
+    // where it is.
+    let token_at = if config_token_set {
+        "the server.host_token of this server's configuration".to_string()
+    } else {
+        format!("the file {}", crate::token::token_file(&data_dir).display())
+    };
     tracing::info!(
-        "hosts join this server with: VPT_HOST__SERVER_URL={}://<this machine>:{} VPT_HOST__TOKEN={} vpt host",
+        "hosts join this server with: VPT_HOST__SERVER_URL={}://<this machine>:{} \
+         VPT_HOST__TOKEN=<the join token> vpt host; the join token is {token_at}",
         if server.certificate().is_some() {
             "https"
         } else {
             "http"
         },
         server.local_addr().port(),
-        server.host_token()
     );
     server.serve(shutdown_on_signal()).await
 }

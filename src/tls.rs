@@ -24,6 +24,39 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// A private key any user of the machine may read is no longer private: refused. One its group
+/// may read is the Debian `ssl-cert` convention (a group of services sharing keys): allowed,
+/// with a warning naming the file.
+fn check_key_mode(key_path: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(key_path)
+            .with_context(|| format!("server.tls_key: cannot read {}", key_path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o007 != 0 {
+            anyhow::bail!(
+                "server.tls_key: {} may be read by every user of this machine (mode {:o}); \
+                 `chmod 600` it (or 640 with a group of its own)",
+                key_path.display(),
+                mode & 0o777
+            );
+        }
+        if mode & 0o070 != 0 {
+            tracing::warn!(
+                file = %key_path.display(),
+                mode = format!("{:o}", mode & 0o777),
+                "server.tls_key may be read by its group; `chmod 600` it unless the group is \
+                 meant to share it"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = key_path;
+    Ok(())
+}
+
 /// The server's certificate chain and key, loaded once at start.
 #[derive(Clone)]
 pub struct ServerTls {
@@ -50,6 +83,7 @@ impl ServerTls {
                 cert_path.display()
             );
         };
+        check_key_mode(key_path)?;
         let key_pem = std::fs::read(key_path)
             .with_context(|| format!("server.tls_key: cannot read {}", key_path.display()))?;
         let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
@@ -220,6 +254,12 @@ mod tests {
     fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
+        // Keys must not be readable by others (`check_key_mode`).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
         path
     }
 

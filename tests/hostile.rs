@@ -174,20 +174,38 @@ impl Bench {
                 .to_string()
         };
         let client = http().build().unwrap();
-        let login = client
-            .post(format!("{url}/api/auth/login"))
-            .json(&json!({"name": "admin", "password": password}))
+        let sign_in = |password: String| {
+            let (client, url) = (client.clone(), url.clone());
+            async move {
+                let login = client
+                    .post(format!("{url}/api/auth/login"))
+                    .json(&json!({"name": "admin", "password": password}))
+                    .send()
+                    .await
+                    .expect("login");
+                assert_eq!(login.status(), 200);
+                login.headers()["set-cookie"]
+                    .to_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        // The generated password must be replaced before anything else.
+        let first = sign_in(password.clone()).await;
+        let chosen = "hostile-admin-pass-1".to_string();
+        let changed = client
+            .put(format!("{url}/api/auth/password"))
+            .header("cookie", first)
+            .header("x-vpt-csrf", "1")
+            .json(&json!({"current": password, "new": chosen}))
             .send()
             .await
-            .expect("login");
-        assert_eq!(login.status(), 200);
-        let cookie = login.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+            .unwrap();
+        assert_eq!(changed.status(), 204);
+        let cookie = sign_in(chosen).await;
         let token: Value = client
             .post(format!("{url}/api/tokens"))
             .header("cookie", cookie)

@@ -26,11 +26,18 @@ fn self_signed(dir: &Path, names: &[&str]) -> Certificate {
     let key = dir.join("key.pem");
     std::fs::write(&cert, made.cert.pem()).expect("cert file");
     std::fs::write(&key, made.signing_key.serialize_pem()).expect("key file");
+    // A key others may read is refused at start (tests/auth.rs checks that).
+    private(&key);
     Certificate {
         cert,
         key,
         pem: made.cert.pem(),
     }
+}
+
+fn private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
 }
 
 /// A client that trusts only `pem`.
@@ -182,6 +189,31 @@ async fn https_end_to_end() {
         assert!(set_cookie.contains(flag), "{set_cookie}");
     }
     let cookie = set_cookie.split(';').next().unwrap().to_string();
+    // The generated password must be replaced before anything else; then sign in again.
+    let chosen = "tls-admin-pass-1";
+    let changed = client
+        .put(format!("{url}/api/auth/password"))
+        .header("cookie", &cookie)
+        .header("x-vpt-csrf", "1")
+        .json(&json!({"current": admin_password(&vpt), "new": chosen}))
+        .send()
+        .await
+        .expect("password change");
+    assert_eq!(changed.status(), 204);
+    let login = client
+        .post(format!("{url}/api/auth/login"))
+        .json(&json!({"name": "admin", "password": chosen}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200);
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let token: Value = client
         .post(format!("{url}/api/tokens"))
         .header("cookie", &cookie)
@@ -226,6 +258,8 @@ async fn https_end_to_end() {
         request
             .headers_mut()
             .insert("cookie", cookie.parse().unwrap());
+        // As a browser opens it: a cookie WebSocket without Origin is refused.
+        request.headers_mut().insert("origin", url.parse().unwrap());
         let mut roots = rustls::RootCertStore::empty();
         for cert in certificates(&certificate.pem) {
             roots.add(cert).unwrap();
@@ -397,6 +431,7 @@ fn bad_certificate_files_stop_the_start_with_the_file_named() {
     let missing = dir.path().join("missing-cert.pem");
     let garbage = dir.path().join("garbage-key.pem");
     std::fs::write(&garbage, "not a key").unwrap();
+    private(&garbage);
     for (cert, key, named) in [
         (
             missing.as_path(),

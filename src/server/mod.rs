@@ -102,7 +102,7 @@ impl Server {
             None
         };
         let data_dir = config.general.data_dir.clone();
-        std::fs::create_dir_all(&data_dir)
+        db::create_data_dir(&data_dir)
             .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
         let host_token = settle_host_token(&config, addr)?;
         let db_path = data_dir.join("vpt.db");
@@ -160,7 +160,7 @@ impl Server {
             None
         };
         let state = AppState {
-            auth: auth::Auth::new(&config.auth),
+            auth: auth::Auth::new(&config),
             config: Arc::new(config),
             db,
             registry,

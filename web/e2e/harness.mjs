@@ -60,18 +60,20 @@ async function addUser(bin, dataDir, name, { role, password }) {
 /**
  * Creates the users of `USERS`, runs `VPT_BIN all --data-dir <tmp>` and resolves once
  * `<tmp>/server.url` exists and `GET /api/health` answers 200. `env` adds variables (e.g. config
- * overrides; `VPT_AUTH__ENABLED: 'false'` runs without sign-in). Call `stop()` when done.
+ * overrides; `VPT_AUTH__ENABLED: 'false'` runs without sign-in); `users: false` leaves the users
+ * out, so the server makes its first admin with a generated password. Call `stop()` when done.
  *
  * The answer has `login(contextOrPage, name)`, which signs a browser context in as one of `USERS`
  * through `POST /api/auth/login` (the session cookie lands in the context's cookie jar).
  */
-export async function startVpt({ env = {} } = {}) {
+export async function startVpt({ env = {}, users = true } = {}) {
   const bin = resolve(webDir, process.env.VPT_BIN ?? '../target/debug/vpt');
   if (!existsSync(bin)) {
     throw new Error(`vpt binary not found at ${bin} (build it, or set VPT_BIN)`);
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'vpt-e2e-'));
-  for (const [name, user] of Object.entries(USERS)) await addUser(bin, dataDir, name, user);
+  // Without `users`, the server makes the first admin itself (password in its log).
+  if (users) for (const [name, user] of Object.entries(USERS)) await addUser(bin, dataDir, name, user);
   const authOn = env.VPT_AUTH__ENABLED !== 'false';
   let logs = '';
   const appendLog = (chunk) => {
@@ -120,7 +122,7 @@ export async function startVpt({ env = {} } = {}) {
       tokens.delete(url);
       await stop();
     };
-    if (authOn) tokens.set(url, await adminToken(url));
+    if (authOn && users) tokens.set(url, await adminToken(url));
     const login = (target, name = 'admin', password = USERS[name]?.password) => loginContext(target, url, name, password);
     return { url, dataDir, authOn, logs: () => logs, stop: stopAndForget, login };
   } catch (err) {

@@ -14,8 +14,11 @@ use serde_json::json;
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
-use crate::server::auth::middleware::{ClientIp, check_same_origin};
-use crate::server::auth::{Principal, SESSION_COOKIE, Via, audit, secret};
+use crate::server::auth::middleware::{ClientIp, check_same_origin, cookie};
+use crate::server::auth::throttle::Key;
+use crate::server::auth::{
+    DEVICE_COOKIE, Principal, SESSION_COOKIE, Via, audit, passwords, secret,
+};
 use crate::server::db::auth as db;
 
 pub fn router() -> Router<AppState> {
@@ -42,6 +45,37 @@ fn bad_credentials() -> ApiError {
     )
 }
 
+/// How long a browser's `vpt_device` cookie lasts (the server forgets it after as long unused).
+const DEVICE_COOKIE_DAYS: u64 = 90;
+
+/// `429 slow_down`: too many failures from this client for this name; the same for every name,
+/// known or not, and whatever the password.
+fn slow_down(wait: std::time::Duration) -> ApiError {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "slow_down",
+        format!("too many failed attempts; try again in {seconds} s"),
+    )
+    .with("retry_after_s", seconds)
+}
+
+/// Control characters of a name typed at the sign-in form, escaped (`\u{1b}`), and its length
+/// bounded, before it is stored in the audit log.
+fn printable(name: &str) -> String {
+    name.chars()
+        .take(128)
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_unicode().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -60,25 +94,25 @@ async fn login(
         check_same_origin(&state, &axum::http::Method::POST, &headers)?;
     }
     let name = body.name.trim().to_string();
-    if let Some(wait) = state.auth.throttle.locked(&name, ip, Instant::now()) {
-        audit::record(
-            &state,
-            None,
-            "auth.login_failed",
-            Some(name),
-            json!({ "reason": "locked" }),
-            ip,
-        )
-        .await;
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "locked",
-            format!(
-                "too many failed sign-ins; try again in {} s",
-                wait.as_secs() + 1
-            ),
-        )
-        .with("retry_after_s", wait.as_secs() + 1));
+    // A browser that signed in as this user before is throttled on its own: guesses from
+    // elsewhere (or from behind the same proxy) never slow it.
+    let device_hash = cookie(&headers, DEVICE_COOKIE).map(secret::sha256_hex);
+    let known_device = match &device_hash {
+        Some(hash) => {
+            let (hash, lookup) = (hash.clone(), name.clone());
+            state
+                .db
+                .call(move |c| db::known_device(c, &hash, &lookup))
+                .await
+                .map_err(|e| ApiError::internal("cannot read users", e))?
+        }
+        None => false,
+    };
+    let keys = Key::for_login(&name, ip, device_hash.clone().filter(|_| known_device));
+    if let Some(wait) = state.auth.throttle.wait(&keys, Instant::now()) {
+        // Not written one by one: a flood of these would fill the audit log. The refusal
+        // record of the auth layer counts them per address and minute.
+        return Err(slow_down(wait));
     }
     let user = {
         let name = name.clone();
@@ -98,28 +132,38 @@ async fn login(
         .await
         .map_err(|e| ApiError::internal("password check failed", e))?;
     let Some(user) = user.filter(|_| matches) else {
-        let locked = state.auth.throttle.failed(&name, ip, Instant::now());
+        let wait = state.auth.throttle.failed(&keys, Instant::now());
         audit::record(
             &state,
             None,
             "auth.login_failed",
-            Some(name),
-            json!({ "reason": "bad_credentials", "locked": locked }),
+            Some(printable(&name)),
+            json!({ "reason": "bad_credentials", "delay_s": wait.as_secs() }),
             ip,
         )
         .await;
         return Err(bad_credentials());
     };
-    state.auth.throttle.succeeded(&name);
+    state.auth.throttle.succeeded(&keys);
     let (session_id, session_hash) = secret::new_session_id();
     let hours = state.config.auth.session_hours;
     let expires_at = Utc::now() + chrono::Duration::hours(i64::from(hours));
     let ip_text = ip.map(|ip| ip.to_string());
     let user_id = user.id;
+    // This browser becomes (or stays) known for the user: a new id unless it has one of theirs.
+    let device = match device_hash.filter(|_| known_device) {
+        Some(hash) => (None, hash),
+        None => {
+            let (id, hash) = secret::new_session_id();
+            (Some(id), hash)
+        }
+    };
+    let device_hash = device.1.clone();
     state
         .db
         .call(move |c| {
-            db::create_session(c, &session_hash, user_id, expires_at, ip_text.as_deref())
+            db::create_session(c, &session_hash, user_id, expires_at, ip_text.as_deref())?;
+            db::remember_device(c, &device_hash, user_id)
         })
         .await
         .map_err(|e| ApiError::internal("cannot open a session", e))?;
@@ -137,20 +181,33 @@ async fn login(
         || headers
             .get("x-forwarded-proto")
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = if secure { "; Secure" } else { "" };
     let cookie = format!(
-        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        "{SESSION_COOKIE}={session_id}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         u64::from(hours) * 3600,
-        if secure { "; Secure" } else { "" }
     );
     let body = Json(json!({
         "name": user.name,
         "role": user.role,
         "expires_at": expires_at,
+        "must_change_password": user.must_change_password,
     }));
     let mut response = body.into_response();
     let cookie = HeaderValue::from_str(&cookie)
         .map_err(|e| ApiError::internal("cannot build the session cookie", e))?;
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    let headers = response.headers_mut();
+    headers.append(header::SET_COOKIE, cookie);
+    if let (Some(id), _) = device {
+        // Sent back only to the sign-in route; it proves nothing anywhere else.
+        let device = format!(
+            "{DEVICE_COOKIE}={id}; Path=/api/auth/login; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+            DEVICE_COOKIE_DAYS * 24 * 3600,
+        );
+        let device = HeaderValue::from_str(&device)
+            .map_err(|e| ApiError::internal("cannot build the device cookie", e))?;
+        headers.append(header::SET_COOKIE, device);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
@@ -197,6 +254,7 @@ async fn me(State(state): State<AppState>, principal: Principal) -> Json<serde_j
         "name": principal.name.as_ref(),
         "role": principal.role,
         "via": via,
+        "must_change_password": principal.must_change_password,
     }))
 }
 
@@ -220,7 +278,20 @@ async fn change_password(
             "auth is off on this server: there is no password to change",
         ));
     };
-    secret::check_new_password(&body.new).map_err(|e| ApiError::bad_request("weak_password", e))?;
+    passwords::check(&body.new, &principal.name)
+        .map_err(|e| ApiError::bad_request("weak_password", e))?;
+    // Confirming the current password is a guess like a sign-in: a stolen session must not
+    // become a fast way to find the password.
+    let keys = [Key::Password(user_id)];
+    if let Some(wait) = state.auth.throttle.wait(&keys, Instant::now()) {
+        return Err(slow_down(wait));
+    }
+    if body.new == body.current {
+        return Err(ApiError::bad_request(
+            "weak_password",
+            "the new password is the current one; choose another",
+        ));
+    }
     let name = principal.name.to_string();
     let user = state
         .db
@@ -234,10 +305,17 @@ async fn change_password(
         secret::verify_password(&current, &phc).then(|| secret::hash_password(&new))
     })
     .await
-    .map_err(|e| ApiError::internal("password check failed", e))?
-    // Not a 401: the caller is signed in, only the password given to confirm it is wrong.
-    .ok_or_else(|| ApiError::bad_request("wrong_password", "the current password is wrong"))?
-    .map_err(|e| ApiError::internal("cannot hash the password", e))?;
+    .map_err(|e| ApiError::internal("password check failed", e))?;
+    let Some(hash) = hash else {
+        state.auth.throttle.failed(&keys, Instant::now());
+        // Not a 401: the caller is signed in, only the password given to confirm it is wrong.
+        return Err(ApiError::bad_request(
+            "wrong_password",
+            "the current password is wrong",
+        ));
+    };
+    state.auth.throttle.succeeded(&keys);
+    let hash = hash.map_err(|e| ApiError::internal("cannot hash the password", e))?;
     state
         .db
         .call(move |c| db::update_user(c, user_id, None, None, Some(&hash)))

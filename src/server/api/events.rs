@@ -1,5 +1,7 @@
-//! `WS /api/events`: pushes every published event to the browser as one JSON text message.
+//! `WS /api/events`: pushes every published event to the browser as one JSON text message, until
+//! the credential it was opened with stops working (see `auth::live`).
 
+use axum::Extension;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -8,17 +10,31 @@ use axum::routing::get;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::server::AppState;
+use crate::server::auth::live::LiveCredential;
 use crate::server::events::Event;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/events", get(events))
 }
 
-async fn events(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade.on_upgrade(move |socket| stream(state, socket))
+async fn events(
+    State(state): State<AppState>,
+    live: Option<Extension<LiveCredential>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let live = live.map(|Extension(live)| live);
+    upgrade.on_upgrade(move |socket| stream(state, live, socket))
 }
 
-async fn stream(state: AppState, mut socket: WebSocket) {
+async fn stream(state: AppState, live: Option<LiveCredential>, mut socket: WebSocket) {
+    // Auth off: nothing to end with.
+    let credential_ended = async move {
+        match live {
+            Some(live) => live.ended().await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(credential_ended);
     let mut events = state.events.subscribe();
     let hello = Event::new(
         "hello",
@@ -45,6 +61,15 @@ async fn stream(state: AppState, mut socket: WebSocket) {
                 }
             }
             _ = state.shutdown.cancelled() => return,
+            () = &mut credential_ended => {
+                // 1008: policy violation, the close code for "no longer allowed".
+                let close = axum::extract::ws::CloseFrame {
+                    code: 1008,
+                    reason: "signed out or credential revoked".into(),
+                };
+                let _ = socket.send(Message::Close(Some(close))).await;
+                return;
+            }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}

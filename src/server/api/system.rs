@@ -6,6 +6,7 @@ use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::server::AppState;
+use crate::server::auth::{Principal, Role};
 use crate::server::registry::HostStatus;
 
 pub fn router() -> Router<AppState> {
@@ -19,8 +20,8 @@ async fn health() -> Json<Value> {
     Json(json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
 }
 
-async fn info(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({
+async fn info(State(state): State<AppState>, principal: Principal) -> Json<Value> {
+    let mut info = json!({
         "version": env!("CARGO_PKG_VERSION"),
         "build": crate::BUILD,
         "protocol_version": crate::protocol::PROTOCOL_VERSION,
@@ -30,7 +31,15 @@ async fn info(State(state): State<AppState>) -> Json<Value> {
         "db_path": state.db.path().display().to_string(),
         "db_size_bytes": state.db.size_bytes(),
         "mdns_enabled": state.mdns.is_some(),
-    }))
+    });
+    // Where the files are tells an attacker where to look: admins only.
+    if principal.role < Role::Admin
+        && let Value::Object(map) = &mut info
+    {
+        map.remove("data_dir");
+        map.remove("db_path");
+    }
+    Json(info)
 }
 
 async fn status(State(state): State<AppState>) -> Json<Value> {

@@ -2,7 +2,7 @@
 //! `POST /api/tokens` (answers the secret once), `DELETE /api/tokens/{id}` (revokes at once).
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use chrono::Utc;
@@ -74,7 +74,11 @@ async fn create(
     ClientIp(ip): ClientIp,
     principal: Principal,
     ApiJson(body): ApiJson<NewTokenBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(
+    StatusCode,
+    [(header::HeaderName, HeaderValue); 1],
+    Json<Value>,
+)> {
     let user_id = user_id(&principal)?;
     let name = super::check_name(&body.name)?;
     let role = body.role.unwrap_or(principal.role);
@@ -133,7 +137,9 @@ async fn create(
         // The only time the secret is shown: only its hash is kept.
         map.insert("token".into(), Value::String(token));
     }
-    Ok((StatusCode::CREATED, Json(body)))
+    // The secret must not stay in a browser's or a proxy's cache.
+    let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
+    Ok((StatusCode::CREATED, no_store, Json(body)))
 }
 
 async fn revoke(

@@ -12,7 +12,7 @@ use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::auth::middleware::ClientIp;
 use crate::server::auth::setup::check_user_name;
-use crate::server::auth::{Principal, Role, audit, secret};
+use crate::server::auth::{Principal, Role, audit, passwords, secret};
 use crate::server::db::auth::{self as db, User};
 
 pub fn router() -> Router<AppState> {
@@ -44,8 +44,8 @@ async fn one(State(state): State<AppState>, Path(name): Path<String>) -> ApiResu
     find(&state, &name).await.map(Json)
 }
 
-async fn hash(password: String) -> ApiResult<String> {
-    secret::check_new_password(&password).map_err(|e| ApiError::bad_request("weak_password", e))?;
+async fn hash(password: String, user: &str) -> ApiResult<String> {
+    passwords::check(&password, user).map_err(|e| ApiError::bad_request("weak_password", e))?;
     tokio::task::spawn_blocking(move || secret::hash_password(&password))
         .await
         .map_err(|e| ApiError::internal("cannot hash the password", e))?
@@ -67,7 +67,7 @@ async fn create(
     ApiJson(body): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
     check_user_name(&body.name).map_err(|e| ApiError::bad_request("invalid_name", e))?;
-    let hash = hash(body.password).await?;
+    let hash = hash(body.password, &body.name).await?;
     let (name, role) = (body.name.clone(), body.role);
     let user = state
         .db
@@ -75,7 +75,13 @@ async fn create(
         .await
         .map_err(|e| ApiError::internal("cannot create the user", e))?
         .ok_or_else(|| {
-            ApiError::conflict("name_taken", format!("a user named `{}` exists", body.name))
+            ApiError::conflict(
+                "name_taken",
+                format!(
+                    "a user named `{}` exists (names are compared ignoring case)",
+                    body.name
+                ),
+            )
         })?;
     audit::record(
         &state,
@@ -111,7 +117,7 @@ async fn update(
         ensure_another_admin(&state, user.id).await?;
     }
     let hash = match body.password {
-        Some(password) => Some(hash(password).await?),
+        Some(password) => Some(hash(password, &user.name).await?),
         None => None,
     };
     let (id, role, disabled) = (user.id, body.role, body.disabled);

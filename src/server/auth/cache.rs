@@ -97,6 +97,7 @@ mod tests {
             name: "ann".into(),
             role: Role::Tester,
             expires_at,
+            must_change_password: false,
         }
     }
 

@@ -3,30 +3,110 @@
 //! cookie, run the handler, and audit the change if the rule says so.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
+use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use futures_util::StreamExt;
 
 use super::cache::Cached;
+use super::live::LiveCredential;
 use super::rules::{Access, find, methods_of};
 use super::{CSRF_HEADER, Principal, SESSION_COOKIE, Via, secret};
-use crate::api_error::ApiError;
+use crate::api_error::{ApiError, ErrorCode, is_api_path};
 use crate::server::AppState;
 use crate::server::db::auth::Holder;
 
-pub async fn check(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+/// Routes a user who must change a generated password may still call.
+const BEFORE_PASSWORD_CHANGE: &[&str] = &["/api/auth/me", "/api/auth/logout", "/api/auth/password"];
+
+pub async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // A name this server does not go by: a page on another site reaching it through DNS
+    // rebinding. Refused before anything else, the web UI's files included. Not for the host
+    // links and the health check: hosts dial whatever name they were given and prove
+    // themselves with a token a rebinding page does not have, and health tells nothing.
+    let exempt = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|route| find(request.method(), route.as_str()))
+        .is_some_and(|rule| rule.access == Access::HostToken || rule.route == "/api/health");
+    if !exempt
+        && let Some(host) = request_host(&request)
+        && !state.auth.hosts.allows(host)
+    {
+        return ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "unknown_host",
+            format!(
+                "`{host}` is not a name of this server; if it is one, add it to \
+                 server.allowed_hosts"
+            ),
+        )
+        .into_response();
+    }
     // The web UI's files (the router's fallback) have no matched route and are public.
     let Some(route) = request.extensions().get::<MatchedPath>().cloned() else {
         return next.run(request).await;
     };
     let method = request.method().clone();
-    let Some(rule) = find(&method, route.as_str()) else {
+    let path = request.uri().path().to_string();
+    let ip = client_ip(&request);
+    let anonymous = !request.headers().contains_key(header::AUTHORIZATION)
+        && cookie(request.headers(), SESSION_COOKIE).is_none();
+    let (response, caller) = guard(&state, route.as_str(), request, next).await;
+    let status = response.status().as_u16();
+    let audited = matches!(status, 401 | 403 | 429)
+        && is_api_path(&path)
+        // Failed sign-ins have their own entries; the UI asks who it is before signing in.
+        && !(status == 401 && route.as_str() == "/api/auth/login")
+        && !(anonymous && route.as_str() == "/api/auth/me");
+    if audited {
+        let code = response.extensions().get::<ErrorCode>().map(|c| c.0);
+        super::audit::refused(
+            &state,
+            ip,
+            super::audit::Refused {
+                user: caller.map(|name| name.to_string()),
+                path,
+                detail: serde_json::json!({
+                    "method": method.as_str(),
+                    "route": route.as_str(),
+                    "status": status,
+                    "error": code,
+                }),
+            },
+        )
+        .await;
+    }
+    response
+}
+
+/// The `Host` of a request (`:authority` in HTTP/2).
+fn request_host(request: &Request) -> Option<&str> {
+    match request.headers().get(header::HOST) {
+        // Not text: no name of this server either.
+        Some(value) => Some(value.to_str().unwrap_or("?")),
+        None => request.uri().authority().map(|a| a.as_str()),
+    }
+}
+
+/// The check of a request with a route; answers the response and, when the caller was found,
+/// their name.
+async fn guard(
+    state: &AppState,
+    route: &str,
+    mut request: Request,
+    next: Next,
+) -> (Response, Option<Arc<str>>) {
+    let method = request.method().clone();
+    let Some(rule) = find(&method, route) else {
         // A method the route does not answer: say so (405) without letting the request reach
         // the router, so a handler added without a rule can never be reached unguarded.
-        let allowed = methods_of(route.as_str());
+        let allowed = methods_of(route);
         if !allowed.is_empty() {
             let allow = allowed.join(", ");
             let mut response = ApiError::new(
@@ -38,36 +118,46 @@ pub async fn check(State(state): State<AppState>, mut request: Request, next: Ne
             if let Ok(value) = header::HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);
             }
-            return response;
+            return (response, None);
         }
-        tracing::error!(%method, route = route.as_str(), "request refused: the route has no rule in src/server/auth/rules.rs");
-        return ApiError::new(
+        tracing::error!(%method, route, "request refused: the route has no rule in src/server/auth/rules.rs");
+        let response = ApiError::new(
             StatusCode::FORBIDDEN,
             "no_rule",
             "this route has no access rule; it is refused until it gets one",
         )
         .into_response();
+        return (response, None);
     };
     let required = match rule.access {
-        Access::Public | Access::HostToken => return next.run(request).await,
-        Access::Metrics if state.config.auth.metrics_public => return next.run(request).await,
+        Access::Public | Access::HostToken => return (next.run(request).await, None),
+        Access::Metrics if state.config.auth.metrics_public => {
+            return (next.run(request).await, None);
+        }
         Access::Metrics => super::Role::Viewer,
         Access::Role(role) => role,
     };
     let ip = client_ip(&request);
-    let principal = if state.auth.enabled {
-        match authenticate(&state, request.headers()).await {
-            Ok(Some(principal)) => principal,
-            Ok(None) => {
-                return unauthenticated("sign in, or send `Authorization: Bearer <API token>`");
+    let (principal, live) = if state.auth.enabled {
+        match authenticate(state, request.headers()).await {
+            Ok(Some(found)) => {
+                let live = LiveCredential::new(state, found.hash, found.is_token, required);
+                (found.principal, Some(live))
             }
-            Err(e) => return e.into_response(),
+            Ok(None) => {
+                return (
+                    unauthenticated("sign in, or send `Authorization: Bearer <API token>`"),
+                    None,
+                );
+            }
+            Err(e) => return (e.into_response(), None),
         }
     } else {
-        Principal::local()
+        (Principal::local(), None)
     };
+    let caller = Some(principal.name.clone());
     if principal.role < required {
-        return ApiError::new(
+        let response = ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!(
@@ -77,34 +167,49 @@ pub async fn check(State(state): State<AppState>, mut request: Request, next: Ne
         )
         .with("required_role", required.as_str())
         .into_response();
+        return (response, caller);
+    }
+    if principal.must_change_password && !BEFORE_PASSWORD_CHANGE.contains(&route) {
+        let response = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "the password was generated: change it (PUT /api/auth/password) before anything else",
+        )
+        .into_response();
+        return (response, caller);
     }
     if matches!(principal.via, Via::Session(_))
-        && let Err(e) = check_same_origin(&state, &method, request.headers())
+        && let Err(e) = check_same_origin(state, &method, request.headers())
     {
-        return e.into_response();
+        return (e.into_response(), caller);
     }
     let path = request.uri().path().to_string();
     request.extensions_mut().insert(principal.clone());
+    if let Some(live) = &live {
+        request.extensions_mut().insert(live.clone());
+    }
     let response = next.run(request).await;
     if let Some(action) = rule.audit
         && response.status().is_success()
     {
         let detail = serde_json::json!({
             "method": method.as_str(),
-            "route": route.as_str(),
+            "route": route,
             "status": response.status().as_u16(),
         });
-        super::audit::record(
-            &state,
-            Some(&principal.name),
-            action,
-            Some(path),
-            detail,
-            ip,
-        )
-        .await;
+        super::audit::record(state, Some(&principal.name), action, Some(path), detail, ip).await;
     }
-    response
+    // A streamed answer (no known length: live MJPEG, recordings) stops when the credential
+    // that opened it stops working.
+    let response = match live {
+        Some(live) if response.body().size_hint().exact().is_none() => {
+            let (parts, body) = response.into_parts();
+            let stream = body.into_data_stream().take_until(Box::pin(live.ended()));
+            Response::from_parts(parts, Body::from_stream(stream))
+        }
+        _ => response,
+    };
+    (response, caller)
 }
 
 fn unauthenticated(detail: &str) -> Response {
@@ -155,12 +260,19 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Principal {
     }
 }
 
+/// A caller found from a credential, with the credential's hash (to watch it later).
+pub struct Authenticated {
+    pub principal: Principal,
+    pub hash: String,
+    pub is_token: bool,
+}
+
 /// The caller named by the request's API token or session cookie: `Ok(None)` when it carries
 /// neither, an error when the one it carries is not (or no longer) valid.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<Principal>, ApiError> {
+) -> Result<Option<Authenticated>, ApiError> {
     let (secret, is_token) = if let Some(token) = crate::server::link::bearer(headers) {
         (token, true)
     } else if let Some(session) = cookie(headers, SESSION_COOKIE) {
@@ -173,13 +285,14 @@ pub async fn authenticate(
         Cached::Hit(holder) => holder,
         Cached::Miss => {
             let key = hash.clone();
+            let idle = state.auth.session_idle;
             let found = state
                 .db
                 .call(move |c| {
                     if is_token {
                         crate::server::db::auth::token(c, &key)
                     } else {
-                        crate::server::db::auth::session(c, &key)
+                        crate::server::db::auth::session(c, &key, idle)
                     }
                 })
                 .await
@@ -188,7 +301,7 @@ pub async fn authenticate(
                 let what = if is_token {
                     "the API token is unknown, expired or revoked"
                 } else {
-                    "the session has expired or ended; sign in again"
+                    "the session has expired, ended or been unused too long; sign in again"
                 };
                 return Err(ApiError::new(
                     StatusCode::UNAUTHORIZED,
@@ -201,14 +314,20 @@ pub async fn authenticate(
             holder
         }
     };
-    Ok(Some(Principal {
+    let principal = Principal {
         user_id: Some(holder.user_id),
         name: holder.name.into(),
         role: holder.role,
         via: match holder.token_id {
             Some(id) => Via::Token(id),
-            None => Via::Session(hash.into()),
+            None => Via::Session(hash.clone().into()),
         },
+        must_change_password: holder.must_change_password,
+    };
+    Ok(Some(Authenticated {
+        principal,
+        hash,
+        is_token,
     }))
 }
 
@@ -265,7 +384,11 @@ pub fn check_same_origin(
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) if origin_allowed(state, origin, headers) => Ok(()),
         Some(origin) => Err(refused(&format!("origin `{origin}` is not this server"))),
-        None if is_upgrade || headers.contains_key(CSRF_HEADER) => Ok(()),
+        // Browsers always send Origin when they open a WebSocket: one without it is not the UI.
+        None if is_upgrade => Err(refused(
+            "a WebSocket opened with a session cookie must carry an `Origin`",
+        )),
+        None if headers.contains_key(CSRF_HEADER) => Ok(()),
         None => Err(refused(&format!(
             "the request has neither an `Origin` nor an `{CSRF_HEADER}` header"
         ))),
@@ -279,6 +402,11 @@ fn origin_allowed(state: &AppState, origin: &str, headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
+    // The Host must be a name of this server too: an Origin equal to a Host chosen by the
+    // attacker (DNS rebinding) proves nothing.
+    if !state.auth.hosts.allows(host) {
+        return false;
+    }
     origin
         .strip_prefix("http://")
         .or_else(|| origin.strip_prefix("https://"))

@@ -4,7 +4,10 @@
 
 pub mod audit;
 pub mod cache;
+pub mod hosts;
+pub mod live;
 pub mod middleware;
+pub mod passwords;
 pub mod rules;
 pub mod secret;
 pub mod setup;
@@ -74,6 +77,8 @@ pub struct Principal {
     pub name: Arc<str>,
     pub role: Role,
     pub via: Via,
+    /// Signed in with a generated password that must be changed first.
+    pub must_change_password: bool,
 }
 
 impl Principal {
@@ -84,33 +89,53 @@ impl Principal {
             name: "local".into(),
             role: Role::Admin,
             via: Via::Off,
+            must_change_password: false,
         }
     }
 }
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "vpt_session";
+/// Name of the cookie that marks a browser that signed in before (sent to the login route
+/// only): its sign-ins are not slowed by failures other clients cause.
+pub const DEVICE_COOKIE: &str = "vpt_device";
 /// Header the web UI sends with every request; a cross-site page cannot send it without a CORS
 /// preflight this server would refuse, so it proves the request came from the UI.
 pub const CSRF_HEADER: &str = "x-vpt-csrf";
 
-/// The shared state of authentication: caches of sessions and tokens, and login throttling.
+/// The shared state of authentication: caches of sessions and tokens, sign-in throttling, the
+/// names the server answers to and the bound on audited refusals.
 #[derive(Clone)]
 pub struct Auth {
     pub enabled: bool,
     pub cache: Arc<cache::CredentialCache>,
     pub throttle: Arc<throttle::Throttle>,
+    /// A session unused this long has ended.
+    pub session_idle: Option<chrono::Duration>,
+    pub hosts: Arc<hosts::AllowedHosts>,
+    pub refusals: Arc<audit::Refusals>,
 }
 
 impl Auth {
-    pub fn new(config: &crate::config::AuthConfig) -> Self {
+    pub fn new(config: &crate::config::Config) -> Self {
+        let auth = &config.auth;
+        if auth.lockout_minutes.is_some() {
+            tracing::warn!(
+                "auth.lockout_minutes is no longer used: failed sign-ins are slowed by delays \
+                 that grow up to auth.login_max_delay_s, never locked (docs/security.md)"
+            );
+        }
         Self {
-            enabled: config.enabled,
+            enabled: auth.enabled,
             cache: Arc::default(),
             throttle: Arc::new(throttle::Throttle::new(
-                config.login_max_failures,
-                std::time::Duration::from_secs(u64::from(config.lockout_minutes) * 60),
+                auth.login_max_failures,
+                std::time::Duration::from_secs(u64::from(auth.login_max_delay_s)),
             )),
+            session_idle: (auth.session_idle_minutes > 0)
+                .then(|| chrono::Duration::minutes(i64::from(auth.session_idle_minutes))),
+            hosts: Arc::new(hosts::AllowedHosts::new(config)),
+            refusals: Arc::default(),
         }
     }
 }

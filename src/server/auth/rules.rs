@@ -120,7 +120,12 @@ pub const RULES: &[Rule] = &[
     a("PUT", "/api/references/{id}", T, "reference.update"),
     a("DELETE", "/api/references/{id}", T, "reference.delete"),
     r("GET", "/api/references/{id}/image", V),
-    r("POST", "/api/hosts/{host}/devices/{device}/verify", T),
+    a(
+        "POST",
+        "/api/hosts/{host}/devices/{device}/verify",
+        T,
+        "device.verify",
+    ),
     r("GET", "/api/hosts/{host}/verifications/{file}", V),
     // userinterfaces and trees
     r("GET", "/api/userinterfaces", V),

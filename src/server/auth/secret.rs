@@ -51,16 +51,6 @@ pub fn decoy_hash() -> &'static str {
     &DECOY
 }
 
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    let chars = password.chars().count();
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
-        return Err(format!(
-            "a password has {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters"
-        ));
-    }
-    Ok(())
-}
-
 /// A password for the first admin: 20 characters from an alphabet without look-alikes.
 pub fn random_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -123,7 +113,5 @@ mod tests {
         let (id, id_hash) = new_session_id();
         assert_eq!(sha256_hex(&id), id_hash);
         assert_eq!(random_password().len(), 20);
-        assert!(check_new_password("short").is_err());
-        assert!(check_new_password("long enough").is_ok());
     }
 }

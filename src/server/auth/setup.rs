@@ -22,11 +22,14 @@ pub async fn first_admin(db: &Db) -> anyhow::Result<()> {
     let created = db
         .call(move |c| auth::create_user(c, "admin", Role::Admin, &hash))
         .await?;
-    if created.is_some() {
+    if let Some(user) = created {
+        let id = user.id;
+        db.call(move |c| auth::require_password_change(c, id))
+            .await?;
         // Printed once: only its hash is stored, so this line is the one chance to read it.
         tracing::warn!(
-            "created the user `admin` with password {password} (shown only now: sign in and \
-             change it, or set one with `vpt user passwd admin`)"
+            "created the user `admin` with password {password} (shown only now; it must be \
+             changed at the first sign-in, or set one with `vpt user passwd admin`)"
         );
     }
     Ok(())
@@ -64,7 +67,7 @@ impl clap::ValueEnum for Role {
 
 /// Runs `vpt user ...` against `<data_dir>/vpt.db`.
 pub fn run(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir)
+    crate::server::db::create_data_dir(data_dir)
         .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
     let path = data_dir.join("vpt.db");
     let db = Db::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -79,7 +82,7 @@ pub fn run(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<(
                 password_stdin,
             } => {
                 check_user_name(&name).map_err(anyhow::Error::msg)?;
-                let password = read_password(password_stdin)?;
+                let password = read_password(password_stdin, &name)?;
                 let hash = hash(password).await?;
                 let created = db
                     .call({
@@ -101,7 +104,7 @@ pub fn run(data_dir: &std::path::Path, command: UserCommand) -> anyhow::Result<(
                     })
                     .await?
                     .with_context(|| format!("no user named `{name}`"))?;
-                let password = read_password(password_stdin)?;
+                let password = read_password(password_stdin, &user.name)?;
                 let hash = hash(password).await?;
                 db.call(move |c| auth::update_user(c, user.id, None, None, Some(&hash)))
                     .await?;
@@ -142,7 +145,7 @@ pub fn check_user_name(name: &str) -> Result<(), String> {
 /// request when auth is off). No user may take them, so the audit log stays unambiguous.
 pub const RESERVED_NAMES: &[&str] = &["auto", "local"];
 
-fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+fn read_password(from_stdin: bool, user: &str) -> anyhow::Result<String> {
     let stdin = std::io::stdin();
     let password = if from_stdin || !stdin.is_terminal() {
         let mut line = String::new();
@@ -154,7 +157,7 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
         anyhow::ensure!(first == again, "the passwords differ");
         first
     };
-    secret::check_new_password(&password).map_err(anyhow::Error::msg)?;
+    super::passwords::check(&password, user).map_err(anyhow::Error::msg)?;
     Ok(password)
 }
 

@@ -17,6 +17,8 @@ pub struct User {
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
     pub disabled_at: Option<DateTime<Utc>>,
+    /// The password was generated (first start): it must be changed before anything else.
+    pub must_change_password: bool,
 }
 
 fn role_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Role> {
@@ -25,7 +27,8 @@ fn role_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Role> {
     Ok(text.parse().unwrap_or(Role::Viewer))
 }
 
-const USER_COLUMNS: &str = "id, name, role, password_hash, created_at, disabled_at";
+const USER_COLUMNS: &str =
+    "id, name, role, password_hash, created_at, disabled_at, must_change_password";
 
 fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -35,6 +38,7 @@ fn user_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
         password_hash: row.get(3)?,
         created_at: row.get(4)?,
         disabled_at: row.get(5)?,
+        must_change_password: row.get(6)?,
     })
 }
 
@@ -51,7 +55,7 @@ pub fn other_enabled_admins(conn: &mut Connection, except: i64) -> Result<i64, D
     )?)
 }
 
-/// Inserts a user; `None` when the name is taken.
+/// Inserts a user; `None` when the name is taken, in any case (`Admin` when `admin` exists).
 pub fn create_user(
     conn: &mut Connection,
     name: &str,
@@ -60,7 +64,7 @@ pub fn create_user(
 ) -> Result<Option<User>, DbError> {
     let inserted = conn.execute(
         "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (name) DO NOTHING",
+         ON CONFLICT DO NOTHING",
         params![name, role.as_str(), password_hash, Utc::now()],
     )?;
     if inserted == 0 {
@@ -72,7 +76,7 @@ pub fn create_user(
 pub fn user_by_name(conn: &mut Connection, name: &str) -> Result<Option<User>, DbError> {
     Ok(conn
         .query_row(
-            &format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1"),
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE name = ?1 COLLATE NOCASE"),
             [name],
             user_from_row,
         )
@@ -109,17 +113,31 @@ pub fn update_user(
         )?;
         if disabled {
             tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+            // Revoked, not suspended: enabling the user again does not bring them back.
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?2) WHERE user_id = ?1",
+                params![id, Utc::now()],
+            )?;
         }
     }
     if let Some(hash) = password_hash {
         tx.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            "UPDATE users SET password_hash = ?2, must_change_password = 0 WHERE id = ?1",
             params![id, hash],
         )?;
         // A new password ends every session opened with the old one.
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
     }
     tx.commit()?;
+    Ok(())
+}
+
+/// Makes the user change the password at the next sign-in (the generated first admin's).
+pub fn require_password_change(conn: &mut Connection, id: i64) -> Result<(), DbError> {
+    conn.execute(
+        "UPDATE users SET must_change_password = 1 WHERE id = ?1",
+        [id],
+    )?;
     Ok(())
 }
 
@@ -137,6 +155,8 @@ pub struct Holder {
     /// The user's role, lowered to the token's for a token.
     pub role: Role,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Only signing out, `me` and changing the password are allowed until it is changed.
+    pub must_change_password: bool,
 }
 
 pub fn create_session(
@@ -157,14 +177,22 @@ pub fn create_session(
     Ok(())
 }
 
-/// The live session with this hash, with its enabled user.
-pub fn session(conn: &mut Connection, id_hash: &str) -> Result<Option<Holder>, DbError> {
+/// The live session with this hash, with its enabled user. With `idle`, a session not used
+/// for that long has ended too (its `last_seen` is recorded about once a minute while in use).
+pub fn session(
+    conn: &mut Connection,
+    id_hash: &str,
+    idle: Option<chrono::Duration>,
+) -> Result<Option<Holder>, DbError> {
+    let now = Utc::now();
+    let seen_after = idle.map(|idle| now - idle);
     Ok(conn
         .query_row(
-            "SELECT u.id, u.name, u.role, s.expires_at FROM sessions s
+            "SELECT u.id, u.name, u.role, s.expires_at, u.must_change_password FROM sessions s
              JOIN users u ON u.id = s.user_id
-             WHERE s.id_hash = ?1 AND u.disabled_at IS NULL AND s.expires_at > ?2",
-            params![id_hash, Utc::now()],
+             WHERE s.id_hash = ?1 AND u.disabled_at IS NULL AND s.expires_at > ?2
+               AND (?3 IS NULL OR s.last_seen > ?3)",
+            params![id_hash, now, seen_after],
             |row| {
                 Ok(Holder {
                     token_id: None,
@@ -172,6 +200,7 @@ pub fn session(conn: &mut Connection, id_hash: &str) -> Result<Option<Holder>, D
                     name: row.get(1)?,
                     role: role_at(row, 2)?,
                     expires_at: Some(row.get(3)?),
+                    must_change_password: row.get(4)?,
                 })
             },
         )
@@ -295,7 +324,8 @@ pub fn revoke_token(
 pub fn token(conn: &mut Connection, token_hash: &str) -> Result<Option<Holder>, DbError> {
     Ok(conn
         .query_row(
-            "SELECT t.id, u.id, u.name, t.role, u.role, t.expires_at FROM api_tokens t
+            "SELECT t.id, u.id, u.name, t.role, u.role, t.expires_at, u.must_change_password
+             FROM api_tokens t
              JOIN users u ON u.id = t.user_id
              WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
                AND (t.expires_at IS NULL OR t.expires_at > ?2)",
@@ -309,6 +339,7 @@ pub fn token(conn: &mut Connection, token_hash: &str) -> Result<Option<Holder>, 
                     name: row.get(2)?,
                     role: token_role.min(user_role),
                     expires_at: row.get(5)?,
+                    must_change_password: row.get(6)?,
                 })
             },
         )
@@ -321,6 +352,49 @@ pub fn touch_token(conn: &mut Connection, id: i64) -> Result<(), DbError> {
         params![id, Utc::now()],
     )?;
     Ok(())
+}
+
+/// How long a browser stays known after its last sign-in, and how many a user keeps.
+const DEVICE_DAYS: i64 = 90;
+const DEVICES_PER_USER: i64 = 20;
+
+/// Remembers that a browser (the hash of its `vpt_device` cookie) signed in as `user_id`.
+pub fn remember_device(conn: &mut Connection, id_hash: &str, user_id: i64) -> Result<(), DbError> {
+    let now = Utc::now();
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO login_devices (id_hash, user_id, created_at, last_used) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (id_hash) DO UPDATE SET last_used = ?3 WHERE user_id = ?2",
+        params![id_hash, user_id, now],
+    )?;
+    tx.execute(
+        "DELETE FROM login_devices WHERE last_used < ?1",
+        [now - chrono::Duration::days(DEVICE_DAYS)],
+    )?;
+    tx.execute(
+        "DELETE FROM login_devices WHERE user_id = ?1 AND id_hash NOT IN
+           (SELECT id_hash FROM login_devices WHERE user_id = ?1 ORDER BY last_used DESC LIMIT ?2)",
+        params![user_id, DEVICES_PER_USER],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Whether this browser signed in as the user named `name` before (within the last 90 days).
+pub fn known_device(conn: &mut Connection, id_hash: &str, name: &str) -> Result<bool, DbError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM login_devices d JOIN users u ON u.id = d.user_id
+             WHERE d.id_hash = ?1 AND u.name = ?2 COLLATE NOCASE AND d.last_used > ?3",
+            params![
+                id_hash,
+                name,
+                Utc::now() - chrono::Duration::days(DEVICE_DAYS)
+            ],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -406,4 +480,38 @@ pub fn audit(conn: &mut Connection, filter: &AuditFilter) -> Result<Vec<AuditEnt
         },
     )?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> (tempfile::TempDir, super::super::Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::super::Db::open(&dir.path().join("vpt.db")).unwrap();
+        (dir, db)
+    }
+
+    #[tokio::test]
+    async fn an_idle_session_ends_and_names_are_unique_ignoring_case() {
+        let (_dir, db) = db();
+        db.call(|c| {
+            let ann = create_user(c, "ann", Role::Tester, "hash")?.unwrap();
+            assert!(create_user(c, "ANN", Role::Viewer, "hash")?.is_none());
+            assert_eq!(user_by_name(c, "Ann")?.unwrap().id, ann.id);
+            let expires = Utc::now() + chrono::Duration::hours(24);
+            create_session(c, "s1", ann.id, expires, None)?;
+            let idle = Some(chrono::Duration::minutes(120));
+            assert!(session(c, "s1", idle)?.is_some(), "just used");
+            c.execute(
+                "UPDATE sessions SET last_seen = ?1",
+                [Utc::now() - chrono::Duration::minutes(121)],
+            )?;
+            assert!(session(c, "s1", idle)?.is_none(), "unused for 121 minutes");
+            assert!(session(c, "s1", None)?.is_some(), "no idle timeout");
+            Ok(())
+        })
+        .await
+        .unwrap();
+    }
 }

@@ -48,8 +48,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../../../migrations/0007_host_approvals.sql"),
     ),
     (
-        "0008_host_keys",
-        include_str!("../../../migrations/0008_host_keys.sql"),
+        "0008_auth_hardening",
+        include_str!("../../../migrations/0008_auth_hardening.sql"),
+    ),
+    (
+        "0009_host_keys",
+        include_str!("../../../migrations/0009_host_keys.sql"),
     ),
 ];
 
@@ -67,17 +71,29 @@ pub enum DbError {
     Json(#[from] serde_json::Error),
     #[error("database worker stopped: {0}")]
     Worker(String),
+    #[error("database file {0}")]
+    File(String),
 }
 
 impl Db {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub fn open(path: &Path) -> Result<Self, DbError> {
+        // The database holds password hashes and the audit log: only the owner may read it.
+        // SQLite creates `-wal` and `-shm` with the database file's mode, so the file is made
+        // private before SQLite first opens it.
+        make_private(path, true)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
+        // Older versions left these 0644; tighten what is there now.
+        for suffix in ["-wal", "-shm"] {
+            let mut side = path.as_os_str().to_owned();
+            side.push(suffix);
+            make_private(Path::new(&side), false)?;
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_owned(),
@@ -114,6 +130,64 @@ impl Db {
             .map(|m| m.len())
             .sum()
     }
+}
+
+/// Creates the data dir with mode 0700 on Unix (it holds the database, secrets and pictures).
+/// An existing one that others may enter is left as it is (it may be shared on purpose), with a
+/// warning naming it; the files with secrets in it are 0600 anyway.
+pub fn create_data_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        match std::fs::metadata(dir) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                tracing::warn!(
+                    data_dir = %dir.display(),
+                    mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                    "the data dir may be read by other users; `chmod 700` it"
+                );
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(_) => std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir),
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)
+}
+
+/// Mode 0600 for `path` on Unix: created empty with it when `create` and it is missing, else
+/// changed to it when it exists.
+fn make_private(path: &Path, create: bool) -> Result<(), DbError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| DbError::File(format!("{}: {e}", path.display()));
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(io)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, create);
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), DbError> {

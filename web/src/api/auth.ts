@@ -33,12 +33,15 @@ export interface Me {
   name: string;
   role: Role;
   via: 'session' | 'token' | 'off';
+  /** The password was generated: it must be changed before anything else. */
+  must_change_password?: boolean;
 }
 
 export interface LoginAnswer {
   name: string;
   role: Role;
   expires_at: string;
+  must_change_password?: boolean;
 }
 
 export interface User {

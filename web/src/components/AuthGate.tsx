@@ -4,7 +4,7 @@
 import { useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { navigate, usePathname } from '../lib/router';
-import { AuthShell, LoginPage } from '../pages/LoginPage';
+import { AuthShell, ChoosePasswordPage, LoginPage } from '../pages/LoginPage';
 import { useAuth } from '../store/Auth';
 import { ErrorState, Spinner } from './States';
 
@@ -60,5 +60,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
     );
   }
   if (signedOut) return <LoginPage reason={signedOut.reason} />;
+  // A generated password must be replaced before anything else (the server refuses the rest).
+  if (state.status === 'signed-in' && state.me.must_change_password) return <ChoosePasswordPage name={state.me.name} />;
   return <>{children}</>;
 }

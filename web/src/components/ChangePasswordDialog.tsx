@@ -16,8 +16,13 @@ export function passwordProblem(password: string): string | null {
   return null;
 }
 
-export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
-  const { passwordChanged } = useAuth();
+/**
+ * The fields of a password change (current, new, new again) with their checks and the call to
+ * the server; `onChanged` runs once the server took the new password (it has then ended every
+ * session of the user, this one included). Used by the dialog of the user menu and by the page
+ * that makes a user replace a generated password.
+ */
+export function usePasswordChange(onChanged: () => void, currentLabel = 'Current password') {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -35,14 +40,15 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
     setError(null);
     try {
       await authApi.changePassword(current, next);
-      onClose();
-      // The server ended every session of this user, this one included.
-      passwordChanged();
+      onChanged();
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError && err.code === 'wrong_password') setError({ field: 'current', message: 'This is not your current password.' });
       else if (err instanceof ApiError && err.code === 'weak_password') setError({ field: 'next', message: asSentence(errorMessage(err)) });
-      else setError({ field: 'form', message: asSentence(errorMessage(err)) });
+      else if (err instanceof ApiError && err.code === 'slow_down') {
+        const wait = Number(err.body.retry_after_s);
+        setError({ field: 'current', message: `Too many wrong passwords: try again in ${Number.isFinite(wait) ? wait : 'a few'} seconds.` });
+      } else setError({ field: 'form', message: asSentence(errorMessage(err)) });
     }
   };
 
@@ -53,65 +59,87 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
       </span>
     ) : null;
 
+  const fields = (
+    <form className="stack-sm" onSubmit={(e) => void submit(e)} noValidate>
+      <label className="field">
+        <span className="field-label">{currentLabel}</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="current-password"
+          autoFocus
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          aria-invalid={error?.field === 'current' || undefined}
+          data-testid="password-current"
+        />
+        {problem('current')}
+      </label>
+      <label className="field">
+        <span className="field-label">New password</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          aria-invalid={error?.field === 'next' || undefined}
+          data-testid="password-new"
+        />
+        {problem('next') ?? <span className="field-help">At least {MIN_PASSWORD_CHARS} characters, not a common password nor your user name.</span>}
+      </label>
+      <label className="field">
+        <span className="field-label">New password again</span>
+        <input
+          className="input"
+          type="password"
+          autoComplete="new-password"
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          aria-invalid={error?.field === 'repeat' || undefined}
+          data-testid="password-repeat"
+        />
+        {problem('repeat')}
+      </label>
+      {/* Enter in a field submits. */}
+      <button type="submit" hidden />
+    </form>
+  );
+  const formError =
+    error?.field === 'form' ? (
+      <p className="form-error" role="alert">
+        {error.message}
+      </p>
+    ) : null;
+  return { fields, formError, submit, busy };
+}
+
+export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
+  const { passwordChanged } = useAuth();
+  const change = usePasswordChange(() => {
+    onClose();
+    passwordChanged();
+  });
+
   return (
     <Dialog
       title="Change your password"
       onClose={onClose}
       testId="password-dialog"
       footer={
-        <DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Change password" busyLabel="Changing…" testId="password-save" />
+        <DialogButtons
+          onCancel={onClose}
+          onConfirm={() => void change.submit()}
+          busy={change.busy}
+          label="Change password"
+          busyLabel="Changing…"
+          testId="password-save"
+        />
       }
     >
-      <form className="stack-sm" onSubmit={(e) => void submit(e)} noValidate>
-        <label className="field">
-          <span className="field-label">Current password</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            autoFocus
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-            aria-invalid={error?.field === 'current' || undefined}
-            data-testid="password-current"
-          />
-          {problem('current')}
-        </label>
-        <label className="field">
-          <span className="field-label">New password</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            aria-invalid={error?.field === 'next' || undefined}
-            data-testid="password-new"
-          />
-          {problem('next') ?? <span className="field-help">At least {MIN_PASSWORD_CHARS} characters.</span>}
-        </label>
-        <label className="field">
-          <span className="field-label">New password again</span>
-          <input
-            className="input"
-            type="password"
-            autoComplete="new-password"
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-            aria-invalid={error?.field === 'repeat' || undefined}
-            data-testid="password-repeat"
-          />
-          {problem('repeat')}
-        </label>
-        {/* Enter in a field submits. */}
-        <button type="submit" hidden />
-      </form>
+      {change.fields}
       <p className="muted small">Changing it signs you out everywhere, here too: sign in again with the new password.</p>
-      {error?.field === 'form' ? (
-        <p className="form-error" role="alert">
-          {error.message}
-        </p>
-      ) : null}
+      {change.formError}
     </Dialog>
   );
 }

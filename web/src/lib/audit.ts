@@ -6,6 +6,8 @@ const ACTIONS: Record<string, string> = {
   'auth.login': 'Signed in',
   'auth.login_failed': 'Sign-in refused',
   'auth.logout': 'Signed out',
+  'auth.refused': 'Request refused',
+  'device.verify': 'Ran a verification',
   'user.create': 'Created a user',
   'user.update': 'Changed a user',
   'user.delete': 'Deleted a user',
@@ -60,6 +62,7 @@ const ACTIONS: Record<string, string> = {
 export const ACTION_FAMILIES: { value: string; label: string }[] = [
   { value: 'auth.', label: 'Sign-ins and sign-outs' },
   { value: 'auth.login_failed', label: 'Refused sign-ins' },
+  { value: 'auth.refused', label: 'Refused requests' },
   { value: 'user.', label: 'Users' },
   { value: 'token.', label: 'API tokens' },
   { value: 'host.', label: 'Host approval' },
@@ -84,7 +87,7 @@ export function actionLabel(action: string): string {
 
 /** Sign-ins and refusals stand out in the table. */
 export function actionTone(action: string): 'bad' | 'good' | 'muted' | null {
-  if (action === 'auth.login_failed' || action.endsWith('.delete') || action.endsWith('.revoke')) return 'bad';
+  if (action === 'auth.login_failed' || action === 'auth.refused' || action.endsWith('.delete') || action.endsWith('.revoke')) return 'bad';
   if (action === 'auth.login') return 'good';
   if (action === 'auth.logout') return 'muted';
   return null;
@@ -92,6 +95,7 @@ export function actionTone(action: string): 'bad' | 'good' | 'muted' | null {
 
 const REASONS: Record<string, string> = {
   bad_credentials: 'wrong name or password',
+  // Entries written before sign-ins were slowed instead of locked.
   locked: 'locked out after too many failures',
 };
 
@@ -106,6 +110,8 @@ const KEY_LABELS: Record<string, string> = {
   expires_at: 'expires',
   reason: 'why',
   peer: 'from',
+  error: 'refused as',
+  not_listed: 'more refusals not listed one by one',
 };
 
 const STATUS_WORDS: Record<number, string> = {
@@ -169,6 +175,11 @@ export function detailFacts(detail: unknown): DetailFact[] {
     if (value === false && key !== 'disabled') continue;
     if (key === 'locked' && value === true) {
       facts.push({ label: '', value: 'now locked out' });
+      continue;
+    }
+    if (key === 'window_s' || key === 'why') continue;
+    if (key === 'delay_s' && typeof value === 'number') {
+      if (value > 0) facts.push({ label: '', value: `further tries slowed: next one in ${value} s` });
       continue;
     }
     if (key === 'status' && typeof value === 'number') {

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { ApiError, errorMessage, isNetworkError } from '../api/client';
 import { Icon } from '../components/Icon';
+import { usePasswordChange } from '../components/ChangePasswordDialog';
 import { Banner } from '../components/States';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useAuth } from '../store/Auth';
@@ -40,7 +41,7 @@ function describeFailure(err: unknown): string {
     if (err.status === 429) {
       const wait = Number(err.body.retry_after_s);
       return Number.isFinite(wait) && wait > 0
-        ? `Too many failed attempts: sign-in is locked for ${wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`
+        ? `Too many failed attempts: try again in ${wait < 90 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`
         : errorMessage(err);
     }
   }
@@ -119,6 +120,56 @@ export function LoginPage({ reason }: { reason: SignedOutReason }) {
       </form>
       <p className="muted small auth-foot">
         No account yet? An admin creates users on the Users page, or on the server with <code>vpt user add</code>.
+      </p>
+    </AuthShell>
+  );
+}
+
+/**
+ * Shown instead of the app to a user whose password was generated (the first admin): the server
+ * refuses everything else until it is replaced. Once changed, the user signs in with the new one.
+ */
+export function ChoosePasswordPage({ name }: { name: string }) {
+  useDocumentTitle('Choose a password');
+  const { passwordChanged, signOut } = useAuth();
+  const change = usePasswordChange(passwordChanged, 'Generated password');
+  const [leaving, setLeaving] = useState(false);
+
+  return (
+    <AuthShell>
+      <h1 className="auth-title">Choose your password</h1>
+      <Banner tone="warning" icon="lock">
+        <span data-testid="choose-password-notice">
+          The password of <strong>{name}</strong> was generated when vpt was set up. Choose your own before you carry on; then sign in with it.
+        </span>
+      </Banner>
+      <div className="auth-form" data-testid="choose-password">
+        {change.fields}
+        {change.formError}
+        <button
+          type="button"
+          className="button button-primary auth-submit"
+          disabled={change.busy}
+          onClick={() => void change.submit()}
+          data-testid="choose-password-save"
+        >
+          {change.busy ? 'Saving…' : 'Save password'}
+        </button>
+      </div>
+      <p className="muted small auth-foot">
+        Not now?{' '}
+        <button
+          type="button"
+          className="button button-sm"
+          disabled={leaving}
+          onClick={() => {
+            setLeaving(true);
+            void signOut().catch(() => setLeaving(false));
+          }}
+          data-testid="choose-password-sign-out"
+        >
+          Sign out
+        </button>
       </p>
     </AuthShell>
   );
