@@ -65,7 +65,8 @@ impl HostKey {
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes a secret file owner-only (mode 600), whole or not at all.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let partial = path.with_extension("partial");
     let _ = std::fs::remove_file(&partial);
     let mut options = std::fs::OpenOptions::new();

@@ -4,7 +4,6 @@
 
 pub mod audit;
 pub mod cache;
-pub mod hosts;
 pub mod live;
 pub mod middleware;
 pub mod passwords;
@@ -112,7 +111,7 @@ pub struct Auth {
     pub throttle: Arc<throttle::Throttle>,
     /// A session unused this long has ended.
     pub session_idle: Option<chrono::Duration>,
-    pub hosts: Arc<hosts::AllowedHosts>,
+    pub hosts: Arc<crate::allowed_hosts::AllowedHosts>,
     pub refusals: Arc<audit::Refusals>,
 }
 
@@ -134,7 +133,14 @@ impl Auth {
             )),
             session_idle: (auth.session_idle_minutes > 0)
                 .then(|| chrono::Duration::minutes(i64::from(auth.session_idle_minutes))),
-            hosts: Arc::new(hosts::AllowedHosts::new(config)),
+            hosts: Arc::new(crate::allowed_hosts::AllowedHosts::new(
+                config
+                    .server
+                    .allowed_hosts
+                    .iter()
+                    .map(String::as_str)
+                    .chain([config.host.server_url.as_str()]),
+            )),
             refusals: Arc::default(),
         }
     }

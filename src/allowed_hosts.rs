@@ -1,13 +1,12 @@
-//! The names the server answers to. A web page on another site can make a browser send requests
-//! to this server under the page's own name (DNS rebinding: `rebind.example` resolving to the
-//! server's address); those carry `Host: rebind.example`, so only names the server knows are
-//! accepted: IP addresses, `localhost`, this machine's name (and `<name>.local`), the host of
-//! `host.server_url`, and `server.allowed_hosts` (`"*"` accepts any).
+//! The names a server or a host answers to. A web page on another site can make a browser send
+//! requests to this machine under the page's own name (DNS rebinding: `rebind.example` resolving
+//! to its address); those carry `Host: rebind.example`, so only names this machine knows are
+//! accepted: IP addresses, `localhost`, this machine's name (and `<name>.local`), and the names
+//! given (for the server: the host of `host.server_url` and `server.allowed_hosts`, where `"*"`
+//! accepts any; for a host: its vpt name).
 
 use std::collections::HashSet;
 use std::net::IpAddr;
-
-use crate::config::Config;
 
 #[derive(Debug, Default)]
 pub struct AllowedHosts {
@@ -16,33 +15,34 @@ pub struct AllowedHosts {
 }
 
 impl AllowedHosts {
-    pub fn new(config: &Config) -> Self {
-        let mut names = HashSet::new();
+    /// Accepts addresses, `localhost`, this machine's name and `names`: each a `host[:port]`,
+    /// a URL (its host counts), or `*` for any name.
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut allowed = HashSet::new();
         let mut any = false;
-        for name in &config.server.allowed_hosts {
+        for name in names {
             let name = name.trim();
+            let authority = name
+                .strip_prefix("http://")
+                .or_else(|| name.strip_prefix("https://"))
+                .map_or(name, |rest| rest.split('/').next().unwrap_or_default());
             if name == "*" {
                 any = true;
-            } else if let Some(host) = host_of(name) {
-                names.insert(host);
+            } else if let Some(host) = host_of(authority) {
+                allowed.insert(host);
             }
         }
         if let Ok(machine) = hostname::get() {
             let machine = machine.to_string_lossy().to_lowercase();
             if !machine.is_empty() {
-                names.insert(format!("{machine}.local"));
-                names.insert(machine);
+                allowed.insert(format!("{machine}.local"));
+                allowed.insert(machine);
             }
         }
-        let server_url = config.host.server_url.trim();
-        if let Some(rest) = server_url
-            .strip_prefix("http://")
-            .or_else(|| server_url.strip_prefix("https://"))
-            && let Some(host) = host_of(rest.split('/').next().unwrap_or_default())
-        {
-            names.insert(host);
+        Self {
+            any,
+            names: allowed,
         }
-        Self { any, names }
     }
 
     /// Whether a request with this `Host` (or `:authority`) value is for this server.
@@ -81,10 +81,7 @@ mod tests {
 
     #[test]
     fn known_names_and_addresses_pass_others_do_not() {
-        let mut config = Config::default();
-        config.server.allowed_hosts = vec!["vpt.example.com".into()];
-        config.host.server_url = "https://Lab-Server.example:5109/".into();
-        let hosts = AllowedHosts::new(&config);
+        let hosts = AllowedHosts::new(["vpt.example.com", "https://Lab-Server.example:5109/"]);
         for ok in [
             "127.0.0.1:5109",
             "192.168.1.10",
@@ -106,7 +103,6 @@ mod tests {
         ] {
             assert!(!hosts.allows(refused), "{refused}");
         }
-        config.server.allowed_hosts = vec!["*".into()];
-        assert!(AllowedHosts::new(&config).allows("rebind.example"));
+        assert!(AllowedHosts::new(["*"]).allows("rebind.example"));
     }
 }
