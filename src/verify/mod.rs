@@ -63,8 +63,8 @@ pub use motion::{
     detect_motion,
 };
 pub use ocr::{
-    OcrOptions, OcrResult, OcrWord, PageSegMode, TARGET_LINE_HEIGHT, TextMatchResult,
-    installed_languages, match_text, ocr,
+    OcrOptions, OcrPoolStats, OcrResult, OcrWord, PageSegMode, TARGET_LINE_HEIGHT, TextMatchResult,
+    installed_languages, match_text, ocr, ocr_pool_stats,
 };
 pub use reference::Reference;
 pub use region::Region;
