@@ -319,11 +319,9 @@ fn lend(lang: &str) -> Result<Lent, VerifyError> {
                 drop(old);
             }
             drop(state);
-            let started = (|| {
-                let before = resident_bytes();
-                let api = start_engine(lang)?;
-                Ok::<_, VerifyError>((api, resident_bytes().saturating_sub(before)))
-            })();
+            let before = resident_bytes();
+            let started =
+                start_engine(lang).map(|api| (api, resident_bytes().saturating_sub(before)));
             let mut state = lock(pool);
             return match started {
                 Ok((api, bytes)) => {
