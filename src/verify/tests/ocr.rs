@@ -129,4 +129,6 @@ fn threads_share_a_bounded_pool_of_engines() {
     assert!(stats.engines >= 1, "{stats:?}");
     assert!(stats.engines <= stats.limit, "{stats:?}");
     assert!(stats.idle <= stats.engines, "{stats:?}");
+    // The pool's memory figure for docs/verification.md (`-- --nocapture` shows it).
+    eprintln!("OCR engine pool: {stats:?}");
 }
