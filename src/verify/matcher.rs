@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use super::confirm::{channel_score, confirm_score};
 use super::reference::Reference;
-use super::search::{Located, Search};
+use super::score::Peak;
+use super::search::{Located, Search, level_floor};
 use super::{Region, VerifyError};
 
 /// Default minimum match score (see the module documentation for what the score means).
@@ -18,7 +19,12 @@ pub const DEFAULT_CONFIRM_THRESHOLD: f64 = 0.70;
 
 /// First-pass candidates followed to full resolution by [`match_image`]. More than one because
 /// the coarse pass can rank a look-alike above the real thing.
-const CANDIDATES: usize = 5;
+const CANDIDATES: usize = 8;
+/// First-pass peaks within this of the best one are near-ties (a row of similar tiles, a colour
+/// twin): all of them are followed, up to [`MAX_TIES`], whatever [`CANDIDATES`] says, because
+/// the coarse pass cannot rank them.
+const TIE: f32 = 0.06;
+const MAX_TIES: usize = 32;
 /// Most candidates followed by [`match_all`].
 const MAX_ALL_CANDIDATES: usize = 256;
 /// How far below `threshold` a candidate's grey score may be and still get the (more costly)
@@ -85,11 +91,34 @@ pub fn match_image(
     let start = Instant::now();
     let (reference, area) = prepare(frame, reference, options)?;
     let search = Search::new(frame, area, &reference);
-    let peaks = search.candidates(f32::MIN, CANDIDATES);
-    let located = search.refine(&peaks, Some(BEAM));
+    let threshold = options.threshold;
+    // Peaks below the coarse level's floor cannot become a match: a reference that is not on
+    // screen is usually decided by the first pass alone.
+    let coarse_floor = level_floor(threshold, search.level);
+    let peaks = search.candidates(f32::MIN, MAX_TIES);
+    let Some(best_peak) = peaks.first().copied() else {
+        return Err(VerifyError::EmptyImage);
+    };
+    let followed: Vec<Peak> = peaks
+        .iter()
+        .enumerate()
+        .filter(|(rank, p)| {
+            p.score >= coarse_floor && (*rank < CANDIDATES || p.score >= best_peak.score - TIE)
+        })
+        .map(|(_, p)| *p)
+        .collect();
+    let floor = |level: usize| {
+        if level == 0 {
+            (threshold - FINISH_MARGIN) as f32
+        } else {
+            level_floor(threshold, level)
+        }
+    };
+    let floor: &dyn Fn(usize) -> f32 = &floor;
+    let located = search.refine(&followed, Some(BEAM), Some(floor));
     let mut finished: Option<MatchResult> = None;
     for (rank, candidate) in located.iter().enumerate() {
-        if rank > 0 && f64::from(candidate.score) < options.threshold - FINISH_MARGIN {
+        if rank > 0 && f64::from(candidate.score) < threshold - FINISH_MARGIN {
             break;
         }
         let result = finish(&search, candidate, options);
@@ -105,7 +134,12 @@ pub fn match_image(
             break;
         }
     }
-    let mut result = finished.ok_or(VerifyError::EmptyImage)?;
+    let mut result = match finished {
+        Some(result) => result,
+        // Nothing could reach the threshold: report the best first-pass position as it scores
+        // at full resolution.
+        None => finish(&search, &search.unrefined(&best_peak), options),
+    };
     result.ms = elapsed_ms(start);
     Ok(result)
 }
@@ -121,7 +155,11 @@ pub fn match_all(
     let search = Search::new(frame, area, &reference);
     // The first pass scores lower than full resolution (blocks straddle edges), hence the slack.
     let coarse_min = (options.threshold - 0.3).max(0.05) as f32;
-    let located = search.refine(&search.candidates(coarse_min, MAX_ALL_CANDIDATES), None);
+    let located = search.refine(
+        &search.candidates(coarse_min, MAX_ALL_CANDIDATES),
+        None,
+        None,
+    );
     let mut matches: Vec<MatchResult> = located
         .iter()
         .filter(|c| f64::from(c.score) >= options.threshold - FINISH_MARGIN)
@@ -184,16 +222,23 @@ fn finish(search: &Search<'_>, candidate: &Located, options: &MatchOptions) -> M
         reference.width(),
         reference.height(),
     );
-    let channels = reference.channels(options.colour);
     let score = if options.colour {
-        channel_score(search.frame, region, channels)
+        channel_score(search.frame, region, reference.channels(true))
     } else {
         candidate.score
     };
     // The verdict is taken on the rounded figures so that the numbers shown always agree with it.
     let score = round4(f64::from(score));
-    let confirm = (score >= options.threshold)
-        .then(|| round4(f64::from(confirm_score(search.frame, region, channels))));
+    // A reference that has colour is confirmed in colour even when only brightness is scored:
+    // its colour-swapped twin has the same brightness pattern and must not pass.
+    let confirm_channels = reference.channels(options.colour || reference.has_colour());
+    let confirm = (score >= options.threshold).then(|| {
+        round4(f64::from(confirm_score(
+            search.frame,
+            region,
+            confirm_channels,
+        )))
+    });
     MatchResult {
         matched: confirm.is_some_and(|c| c >= options.confirm_threshold),
         score,

@@ -18,11 +18,15 @@
 //!   covers at least a 3x3 patch, relative to the reference's contrast (max - min brightness,
 //!   counted as at least 64 levels). 0.70 tolerates differences up to 30% of the contrast. It
 //!   rejects the cases correlation misses: a dark, low-contrast reference with local differences,
-//!   and (with `colour`) a change of colour such as a highlighted vs normal button.
+//!   and a change of colour such as a highlighted vs normal button or a colour-swapped twin: a
+//!   reference that has colour ([`Reference::has_colour`]) is confirmed in R, G and B even
+//!   without `colour`.
 //!
 //! The search is coarse to fine: a first pass over the whole search area at a reduced resolution
-//! (FFT or direct correlation, whichever is cheaper), then the best candidates are followed down
-//! the pyramid to full resolution, where the scores above are computed.
+//! picked from the reference's size (FFT or direct correlation, whichever is cheaper), then the
+//! best candidates and every near-tie are followed down the pyramid to full resolution, where the
+//! scores above decide. Candidates that can no longer reach the threshold are dropped level by
+//! level, so an absent reference is usually decided by the first pass.
 //!
 //! Transparent pixels in a reference (alpha < 255) are ignored. A reference is used pixel for
 //! pixel unless it declares the resolution of the frame it was cut from
@@ -64,8 +68,8 @@ pub use motion::{
     detect_motion,
 };
 pub use ocr::{
-    OcrOptions, OcrResult, OcrWord, PageSegMode, TARGET_LINE_HEIGHT, TextMatchResult,
-    installed_languages, match_text, ocr,
+    OcrOptions, OcrPoolStats, OcrResult, OcrWord, PageSegMode, TARGET_LINE_HEIGHT, TextMatchResult,
+    installed_languages, match_text, ocr, ocr_pool_stats,
 };
 pub use reference::Reference;
 pub use region::Region;

@@ -53,6 +53,7 @@ pub struct Reference {
     first_pass: Option<TemplateLevel>,
     flat: bool,
     masked: bool,
+    has_colour: bool,
     grey_channels: Channels,
     colour_channels: Channels,
 }
@@ -92,6 +93,7 @@ impl Reference {
             step => template_level(&grey, &opaque, coarse_level, masked, step),
         };
         Ok(Reference {
+            has_colour: has_colour(&rgba),
             grey_channels: Channels::new(&rgba, false),
             colour_channels: Channels::new(&rgba, true),
             rgba,
@@ -143,6 +145,12 @@ impl Reference {
     /// by brightness difference instead of correlation.
     pub fn is_flat(&self) -> bool {
         self.flat
+    }
+
+    /// True when the reference has colour (see [`COLOUR_CHROMA`]): the confirm pass then
+    /// compares R, G and B, not only brightness.
+    pub fn has_colour(&self) -> bool {
+        self.has_colour
     }
 
     pub fn image(&self) -> &RgbaImage {
@@ -205,15 +213,56 @@ impl Reference {
     }
 }
 
+/// A pixel is coloured when its largest and smallest channel differ by at least this many
+/// levels; grey text and its capture's chroma noise stay below it.
+pub(crate) const COLOUR_CHROMA: u8 = 32;
+/// A reference has colour when at least this fraction of its compared pixels are coloured.
+const COLOUR_FRACTION: f64 = 0.05;
+
+fn has_colour(rgba: &RgbaImage) -> bool {
+    let (mut coloured, mut compared) = (0usize, 0usize);
+    for px in rgba.pixels() {
+        let [r, g, b, a] = px.0;
+        if a == 255 {
+            compared += 1;
+            if r.max(g).max(b) - r.min(g).min(b) >= COLOUR_CHROMA {
+                coloured += 1;
+            }
+        }
+    }
+    coloured as f64 >= COLOUR_FRACTION * compared as f64 && coloured > 0
+}
+
+/// Short side (px) a reference keeps at the first-pass level, and compared pixels it keeps.
+/// Below this, the frame's blocks (aligned on the frame, not on the reference, so up to half a
+/// block off) blur sharp references such as text until a look-alike outranks the true match.
+const COARSE_MIN_SIDE: usize = 12;
+const COARSE_MIN_PIXELS: f64 = 128.0;
+/// References shorter than this on their short side (tiny icons) may go down to
+/// [`TINY_MIN_SIDE`] at level 1: searching them at full resolution costs too much.
+const TINY_BELOW: usize = 24;
+const TINY_MIN_SIDE: usize = 8;
+
 /// The coarsest level where the reference still has enough compared pixels, and enough pattern,
-/// for a first pass to find it: at least 8 px on its short side and 32 compared pixels, and not
-/// flat unless the reference itself is flat.
+/// for a first pass to find it: at least [`COARSE_MIN_SIDE`] px on its short side and
+/// [`COARSE_MIN_PIXELS`] compared pixels (tiny references: [`TINY_MIN_SIDE`] at level 1), and
+/// not flat unless the reference itself is flat.
 fn coarse_level(levels: &[TemplateLevel], flat: bool) -> usize {
+    let Some(full) = levels.first() else {
+        return 0;
+    };
+    let tiny = full.width.min(full.height) < TINY_BELOW;
     (1..levels.len())
         .rev()
         .find(|&l| {
             let t = &levels[l];
-            t.width.min(t.height) >= 8 && t.count >= 32.0 && (flat || t.std() >= FLAT_STD)
+            let side = t.width.min(t.height);
+            let big_enough = if tiny {
+                l == 1 && side >= TINY_MIN_SIDE && t.count >= 32.0
+            } else {
+                side >= COARSE_MIN_SIDE && t.count >= COARSE_MIN_PIXELS
+            };
+            big_enough && (flat || t.std() >= FLAT_STD)
         })
         .unwrap_or(0)
 }

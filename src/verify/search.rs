@@ -17,6 +17,25 @@ const PATCH_MARGIN: usize = 8;
 /// Upper bound on hill-climbing steps per level; a climb normally ends after one or two.
 const MAX_STEPS: usize = 64;
 
+/// How far below the full-resolution threshold a true match may score at pyramid `level` while
+/// being followed down. At level 2 and coarser there is no floor: the frame's blocks are not
+/// aligned with the reference (up to half a block off), and a true match can score almost
+/// anything there (0.32 below its full score for a 1080p text line at level 2 on the corpus,
+/// below 0.45 for a 208x232 tile of the sim's home screen at level 4). At level 1 the blocks are at
+/// most one pixel off.
+pub(crate) fn level_slack(level: usize) -> f32 {
+    match level {
+        0 => 0.0,
+        1 => 0.35,
+        _ => f32::INFINITY,
+    }
+}
+
+/// The lowest score at `level` that can still become a match at `threshold`.
+pub(crate) fn level_floor(threshold: f64, level: usize) -> f32 {
+    threshold as f32 - level_slack(level)
+}
+
 /// A candidate followed down to full resolution; `x`, `y` relative to the search area.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Located {
@@ -70,7 +89,9 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Best positions of the first pass, best first.
+    /// Best positions of the first pass, best first. Peaks are only kept apart by a quarter of
+    /// the template: look-alikes (a colour twin half a reference away, the next tile of a row)
+    /// must stay separate candidates.
     pub fn candidates(&self, min_score: f32, limit: usize) -> Vec<Peak> {
         let coarse = grey_blocks(
             self.frame,
@@ -84,14 +105,46 @@ impl<'a> Search<'a> {
             &map,
             min_score,
             limit,
-            t.width.div_ceil(2),
-            t.height.div_ceil(2),
+            t.width.div_ceil(4),
+            t.height.div_ceil(4),
         )
     }
 
+    /// The full-resolution score of the first-pass position of `peak`, without refinement: what
+    /// a "not found" reports when no candidate was worth following.
+    pub fn unrefined(&self, peak: &Peak) -> Located {
+        let t = self.reference.level(0);
+        let max_x = self.area.width as usize - t.width;
+        let max_y = self.area.height as usize - t.height;
+        let (x, y) = (
+            (peak.x << self.level).min(max_x),
+            (peak.y << self.level).min(max_y),
+        );
+        let rect = Region::new(
+            self.area.x + x as u32,
+            self.area.y + y as u32,
+            t.width as u32,
+            t.height as u32,
+        );
+        let plane = grey_blocks(self.frame, rect, 0, 1);
+        Located {
+            x: x as u32,
+            y: y as u32,
+            score: score_at(&plane, 0, 0, t, self.reference.is_flat(), None),
+            coarse_score: peak.score,
+        }
+    }
+
     /// Follows first-pass peaks down to full resolution, best score first. With `beam`, after
-    /// each level the candidates scoring more than `beam` below the best one are dropped.
-    pub fn refine(&self, peaks: &[Peak], beam: Option<f32>) -> Vec<Located> {
+    /// each level the candidates scoring more than `beam` below the best one are dropped; with
+    /// `floor`, those scoring below `floor(level)` at a level (they cannot reach the threshold
+    /// at full resolution, see [`level_floor`]).
+    pub fn refine(
+        &self,
+        peaks: &[Peak],
+        beam: Option<f32>,
+        floor: Option<&dyn Fn(usize) -> f32>,
+    ) -> Vec<Located> {
         let mut tracks: Vec<Track> = peaks
             .iter()
             .map(|p| Track {
@@ -114,6 +167,10 @@ impl<'a> Search<'a> {
             if let Some(beam) = beam {
                 let best = tracks.iter().map(|t| t.score).fold(f32::MIN, f32::max);
                 tracks.retain(|t| t.score >= best - beam);
+            }
+            if let Some(floor) = floor {
+                let min = floor(level);
+                tracks.retain(|t| t.score >= min);
             }
             // The first level is climbed in windows read directly, the cheapest way to score
             // every candidate once; the survivors then get one patch for all finer levels.

@@ -1,13 +1,13 @@
 //! Reading text with Tesseract.
 //!
-//! One engine per thread and language is kept warm (initialising one costs ~100 ms). The region
+//! A bounded pool of warm engines (about one per core; initialising one costs ~100 ms) is
+//! shared by all threads, see [`ocr_pool_stats`]. The region
 //! is converted to grey, made dark-on-light (Tesseract reads that best; TV menus are often light
 //! on dark), and small text is scaled up so that lines are about [`TARGET_LINE_HEIGHT`] pixels.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ffi::CString;
 use std::path::PathBuf;
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use image::RgbImage;
@@ -116,8 +116,107 @@ pub struct TextMatchResult {
     pub ms: f64,
 }
 
-thread_local! {
-    static ENGINES: RefCell<HashMap<String, TessApi>> = RefCell::new(HashMap::new());
+/// Warm Tesseract engines shared by all threads. An engine is ~tens of MB of language model,
+/// so there are at most [`EnginePool::limit`] of them whatever the number of blocking threads
+/// (the async runtime may run many more than there are cores); a caller finding them all busy
+/// waits for one, which costs less than a cold start.
+struct EnginePool {
+    state: Mutex<PoolState>,
+    returned: Condvar,
+    limit: usize,
+}
+
+#[derive(Default)]
+struct PoolState {
+    /// Idle engines: language, engine, resident memory its start added.
+    idle: Vec<(String, TessApi, u64)>,
+    /// Engines in existence or being created (idle + lent).
+    engines: usize,
+    /// Resident memory the engines in existence added when they started.
+    memory_bytes: u64,
+    started: u64,
+}
+
+/// What the OCR engine pool holds, for monitoring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OcrPoolStats {
+    /// Most engines kept (one per core).
+    pub limit: usize,
+    /// Engines in existence.
+    pub engines: usize,
+    /// Of which not in use.
+    pub idle: usize,
+    /// Engines started since the process began (an engine for another language replaces an
+    /// idle one when the pool is full).
+    pub started: u64,
+    /// Resident memory the engines in existence take: process RSS measured before and after
+    /// each start (approximate when other threads allocate meanwhile), bytes.
+    pub memory_bytes: u64,
+}
+
+fn pool() -> &'static EnginePool {
+    static POOL: OnceLock<EnginePool> = OnceLock::new();
+    POOL.get_or_init(|| EnginePool {
+        state: Mutex::new(PoolState::default()),
+        returned: Condvar::new(),
+        limit: std::thread::available_parallelism().map_or(2, |n| n.get()),
+    })
+}
+
+/// The pool's current figures.
+pub fn ocr_pool_stats() -> OcrPoolStats {
+    let pool = pool();
+    let state = lock(pool);
+    OcrPoolStats {
+        limit: pool.limit,
+        engines: state.engines,
+        idle: state.idle.len(),
+        started: state.started,
+        memory_bytes: state.memory_bytes,
+    }
+}
+
+fn lock(pool: &EnginePool) -> MutexGuard<'_, PoolState> {
+    // A panic while holding the lock leaves the counts consistent (each update is one
+    // statement), so a poisoned lock is still usable.
+    pool.state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Resident set size of this process, bytes (Linux; 0 elsewhere).
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// An engine lent by the pool; returned to it when dropped.
+struct Lent {
+    lang: String,
+    api: Option<TessApi>,
+    bytes: u64,
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        let pool = pool();
+        let mut state = lock(pool);
+        match self.api.take() {
+            // An engine whose use panicked may be in any state: it is not reused.
+            Some(api) if !std::thread::panicking() => {
+                state
+                    .idle
+                    .push((std::mem::take(&mut self.lang), api, self.bytes))
+            }
+            other => {
+                state.engines -= 1;
+                state.memory_bytes = state.memory_bytes.saturating_sub(self.bytes);
+                drop(other);
+            }
+        }
+        drop(state);
+        pool.returned.notify_one();
+    }
 }
 
 /// Directories where Tesseract language data is looked for, in order.
@@ -168,38 +267,95 @@ pub fn installed_languages() -> Vec<String> {
     langs
 }
 
-/// Runs `f` with this thread's warm engine for `lang`, creating it on first use.
+/// Checks that `lang` names installed languages only.
+fn check_language(lang: &str) -> Result<(), VerifyError> {
+    let installed = installed_languages();
+    let valid = !lang.is_empty()
+        && lang.split('+').all(|l| installed.iter().any(|i| i == l))
+        && lang
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+_-".contains(c));
+    if valid {
+        Ok(())
+    } else {
+        Err(VerifyError::UnknownLanguage {
+            requested: lang.to_string(),
+            installed,
+        })
+    }
+}
+
+fn start_engine(lang: &str) -> Result<TessApi, VerifyError> {
+    keep_tesseract_single_threaded();
+    let dir = tessdata_dir().map(|d| d.to_string_lossy().into_owned());
+    TessApi::new(dir.as_deref(), lang)
+        .map_err(|e| VerifyError::Ocr(format!("cannot start Tesseract for {lang:?}: {e}")))
+}
+
+/// Borrows a warm engine for `lang` from the pool: an idle one for that language, else a new
+/// one while the pool has room, else an idle engine of another language is replaced, else it
+/// waits for one to be returned.
+fn lend(lang: &str) -> Result<Lent, VerifyError> {
+    check_language(lang)?;
+    let pool = pool();
+    let mut state = lock(pool);
+    loop {
+        if let Some(i) = state.idle.iter().position(|(l, _, _)| l == lang) {
+            let (lang, api, bytes) = state.idle.swap_remove(i);
+            return Ok(Lent {
+                lang,
+                api: Some(api),
+                bytes,
+            });
+        }
+        let room = state.engines < pool.limit;
+        if room || !state.idle.is_empty() {
+            if room {
+                state.engines += 1;
+            } else {
+                // Replace the engine idle the longest (the first returned).
+                let (_, old, bytes) = state.idle.remove(0);
+                state.memory_bytes = state.memory_bytes.saturating_sub(bytes);
+                drop(old);
+            }
+            drop(state);
+            let before = resident_bytes();
+            let started =
+                start_engine(lang).map(|api| (api, resident_bytes().saturating_sub(before)));
+            let mut state = lock(pool);
+            return match started {
+                Ok((api, bytes)) => {
+                    state.started += 1;
+                    state.memory_bytes += bytes;
+                    Ok(Lent {
+                        lang: lang.to_string(),
+                        api: Some(api),
+                        bytes,
+                    })
+                }
+                Err(e) => {
+                    state.engines -= 1;
+                    drop(state);
+                    pool.returned.notify_one();
+                    Err(e)
+                }
+            };
+        }
+        state = pool.returned.wait(state).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Runs `f` with a warm engine for `lang` from the pool.
 fn with_engine<T>(
     lang: &str,
     f: impl FnOnce(&mut TessApi) -> Result<T, VerifyError>,
 ) -> Result<T, VerifyError> {
-    ENGINES.with(|engines| {
-        let mut engines = engines.borrow_mut();
-        if !engines.contains_key(lang) {
-            let installed = installed_languages();
-            let valid = !lang.is_empty()
-                && lang.split('+').all(|l| installed.iter().any(|i| i == l))
-                && lang
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+_-".contains(c));
-            if !valid {
-                return Err(VerifyError::UnknownLanguage {
-                    requested: lang.to_string(),
-                    installed,
-                });
-            }
-            keep_tesseract_single_threaded();
-            let dir = tessdata_dir().map(|d| d.to_string_lossy().into_owned());
-            let api = TessApi::new(dir.as_deref(), lang).map_err(|e| {
-                VerifyError::Ocr(format!("cannot start Tesseract for {lang:?}: {e}"))
-            })?;
-            engines.insert(lang.to_string(), api);
-        }
-        let api = engines
-            .get_mut(lang)
-            .ok_or_else(|| VerifyError::Ocr("engine vanished".to_string()))?;
-        f(api)
-    })
+    let mut lent = lend(lang)?;
+    let api = lent
+        .api
+        .as_mut()
+        .ok_or_else(|| VerifyError::Ocr("engine vanished".to_string()))?;
+    f(api)
 }
 
 /// Debian's Tesseract parallelises inside one recognition with OpenMP, whose worker threads

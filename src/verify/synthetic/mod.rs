@@ -3,6 +3,7 @@
 //! a given scene.
 
 mod cases;
+pub mod screens;
 
 use ab_glyph::{Font, FontVec, PxScale, ScaleFont, point};
 use image::{Rgb, RgbImage, Rgba, RgbaImage};

@@ -111,3 +111,24 @@ fn bad_ocr_input_is_an_error() {
     };
     assert!(ocr(&label("x"), &bad_scale).is_err());
 }
+
+#[test]
+fn threads_share_a_bounded_pool_of_engines() {
+    let frame = label("Settings");
+    let threads = 3 * crate::verify::ocr_pool_stats().limit;
+    std::thread::scope(|scope| {
+        let reads: Vec<_> = (0..threads)
+            .map(|_| scope.spawn(|| ocr(&frame, &OcrOptions::default())))
+            .collect();
+        for read in reads {
+            let result = read.join().expect("no panic").expect("OCR runs");
+            assert_eq!(result.text.trim(), "Settings");
+        }
+    });
+    let stats = crate::verify::ocr_pool_stats();
+    assert!(stats.engines >= 1, "{stats:?}");
+    assert!(stats.engines <= stats.limit, "{stats:?}");
+    assert!(stats.idle <= stats.engines, "{stats:?}");
+    // The pool's memory figure for docs/verification.md (`-- --nocapture` shows it).
+    eprintln!("OCR engine pool: {stats:?}");
+}
