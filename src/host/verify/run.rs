@@ -436,6 +436,36 @@ pub async fn run_request(
     })
 }
 
+/// Memory, in MiB, that image verifications may hold at once on this host. Each one holds a
+/// share for as long as it runs, by the size of its reference (what preparing and matching it
+/// take): crops of a few hundred pixels a side cost nothing worth counting, while references as
+/// large as a 4K frame wait for each other instead of adding up.
+const IMAGE_BUDGET_MIB: u32 = 1024;
+/// What preparing and matching a reference take per reference pixel, measured with
+/// `scripts/verify-peak-memory.sh` (about 800 MB for a 4096x2160 reference), rounded up.
+const BYTES_PER_REFERENCE_PIXEL: u64 = 100;
+static IMAGE_BUDGET: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| tokio::sync::Semaphore::new(IMAGE_BUDGET_MIB as usize));
+
+/// The share of [`IMAGE_BUDGET_MIB`] an image verification holds (0 for other kinds), from the
+/// reference's PNG header.
+fn image_share(check: &Check) -> u32 {
+    let Check::Image { reference, .. } = check else {
+        return 0;
+    };
+    let size = base64::engine::general_purpose::STANDARD
+        .decode(reference.png_base64.as_bytes())
+        .ok()
+        .and_then(|png| crate::image_input::dimensions(&png, image::ImageFormat::Png).ok());
+    let Some((width, height)) = size else {
+        return 0; // refused with its reason when the evaluator reads it
+    };
+    let bytes = u64::from(width) * u64::from(height) * BYTES_PER_REFERENCE_PIXEL;
+    u32::try_from(bytes >> 20)
+        .unwrap_or(u32::MAX)
+        .min(IMAGE_BUDGET_MIB)
+}
+
 /// Observations running at once on this host (one per core).
 static VERIFY_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
     tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
@@ -448,6 +478,16 @@ pub async fn run(
     store: &AnnotatedStore,
 ) -> Result<VerificationResult, ApiError> {
     let started = Instant::now();
+    let share = image_share(&verification.check);
+    let _budget = match share {
+        0 => None,
+        share => Some(
+            IMAGE_BUDGET
+                .acquire_many(share)
+                .await
+                .map_err(|e| ApiError::internal("verification stopped", e))?,
+        ),
+    };
     // Preparing a reference decodes a picture: off the runtime, like each observation.
     let check = verification.check.clone();
     let mut evaluator = tokio::task::spawn_blocking(move || Evaluator::new(&check))
