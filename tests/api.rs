@@ -36,7 +36,7 @@ async fn register_rejects_bad_input_and_writes_nothing() {
         }
         request.send()
     };
-    let hello = json!({ "name": "tool-1", "version": "0.1.0", "protocol_version": 2, "heartbeat_interval_ms": 1000 });
+    let hello = json!({ "name": "tool-1", "version": "0.1.0", "protocol_version": vpt::protocol::PROTOCOL_VERSION, "heartbeat_interval_ms": 1000 });
 
     let (status, body) = error_of(
         post("{\"name\": ".into(), Some(token.clone()))
@@ -49,8 +49,7 @@ async fn register_rejects_bad_input_and_writes_nothing() {
         (400, Some("malformed_json"))
     );
 
-    let wrong_type =
-        json!({ "name": 42, "version": "x", "protocol_version": 2, "heartbeat_interval_ms": 1000 });
+    let wrong_type = json!({ "name": 42, "version": "x", "protocol_version": vpt::protocol::PROTOCOL_VERSION, "heartbeat_interval_ms": 1000 });
     let (status, body) = error_of(
         post(wrong_type.to_string(), Some(token.clone()))
             .await
@@ -63,7 +62,7 @@ async fn register_rejects_bad_input_and_writes_nothing() {
     );
     assert!(body["detail"].as_str().unwrap().contains("name"), "{body}");
 
-    let oversized = json!({ "name": "x".repeat(10_000), "version": "x", "protocol_version": 2, "heartbeat_interval_ms": 1000 });
+    let oversized = json!({ "name": "x".repeat(10_000), "version": "x", "protocol_version": vpt::protocol::PROTOCOL_VERSION, "heartbeat_interval_ms": 1000 });
     let (status, body) = error_of(
         post(oversized.to_string(), Some(token.clone()))
             .await
@@ -75,7 +74,7 @@ async fn register_rejects_bad_input_and_writes_nothing() {
         (413, Some("body_too_large"))
     );
 
-    let traversal = json!({ "name": "../etc", "version": "x", "protocol_version": 2, "heartbeat_interval_ms": 1000 });
+    let traversal = json!({ "name": "../etc", "version": "x", "protocol_version": vpt::protocol::PROTOCOL_VERSION, "heartbeat_interval_ms": 1000 });
     let (status, _) = error_of(
         post(traversal.to_string(), Some(token.clone()))
             .await
@@ -145,7 +144,7 @@ async fn system_endpoints_describe_the_server() {
     assert_eq!(get_json(&format!("{url}/api/health")).await["status"], "ok");
     let info = get_json(&format!("{url}/api/system/info")).await;
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(info["protocol_version"], 2);
+    assert_eq!(info["protocol_version"], vpt::protocol::PROTOCOL_VERSION);
     assert!(info["db_size_bytes"].as_u64().unwrap() > 0);
     assert!(
         info["db_path"]

@@ -676,12 +676,29 @@ async fn hostile_requests_are_refused_and_change_nothing() {
     // Pictures that are not, are cut short, or claim to be enormous: 400, nothing written.
     let mut truncated = png(64, 64);
     truncated.truncate(truncated.len() / 2);
-    for (what, body) in [
-        ("text", b"hello, I am not a picture".to_vec()),
-        ("truncated PNG", truncated),
-        ("100000x100000 PNG", png_claiming(100_000, 100_000)),
-        ("20000x20000 PNG", png_claiming(20_000, 20_000)),
-        ("JPEG sent as PNG", vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+    // A picture claiming more than any frame is refused from its header, before decoding.
+    for (what, body, error) in [
+        (
+            "text",
+            b"hello, I am not a picture".to_vec(),
+            "invalid_image",
+        ),
+        ("truncated PNG", truncated, "invalid_image"),
+        (
+            "100000x100000 PNG",
+            png_claiming(100_000, 100_000),
+            "reference_too_large",
+        ),
+        (
+            "20000x20000 PNG",
+            png_claiming(20_000, 20_000),
+            "reference_too_large",
+        ),
+        (
+            "JPEG sent as PNG",
+            vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10],
+            "invalid_image",
+        ),
     ] {
         let answer = bench
             .send(
@@ -693,7 +710,7 @@ async fn hostile_requests_are_refused_and_change_nothing() {
             .await;
         assert_eq!(answer.status, 400, "{what}: {}", answer.text());
         assert_refused(&answer, what);
-        assert_eq!(answer.json()["error"], "invalid_image", "{what}");
+        assert_eq!(answer.json()["error"], error, "{what}");
     }
     // The same bomb inside a tree import and as an inline reference sent to a device.
     use base64::Engine;

@@ -181,6 +181,9 @@ async fn dial(
 async fn wrong_protocol_version_is_refused() {
     let (server, url) = start_server();
     let mut socket = dial(&url, &server.host_token()).await;
+    // The server speaks first: the challenge a host signs (a future host would read it too).
+    let challenge = socket.next().await.unwrap().unwrap();
+    assert!(challenge.to_text().unwrap().contains("\"challenge\""));
     let hello = serde_json::json!({
         "name": "future-host", "version": "9.0.0", "protocol_version": 999,
         "heartbeat_interval_ms": 1000, "devices": []

@@ -195,6 +195,15 @@ fn relayed(
     {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
+    // Frame numbers and capture times of pictures (digits only).
+    for name in ["x-frame-seq", "x-captured-at-ms"] {
+        let digits = |v: &&header::HeaderValue| {
+            !v.is_empty() && v.len() < 20 && v.as_bytes().iter().all(u8::is_ascii_digit)
+        };
+        if let Some(value) = host_headers.get(name).filter(digits) {
+            headers.insert(name, value.clone());
+        }
+    }
     for (name, value) in [
         (header::CACHE_CONTROL, "no-store"),
         (header::CONTENT_SECURITY_POLICY, RELAYED_POLICY),
@@ -325,6 +334,8 @@ mod tests {
                     ("location", "https://evil.example/"),
                     ("content-disposition", "inline; filename=\"../../x.html\""),
                     ("x-anything", "1"),
+                    ("x-frame-seq", "42"),
+                    ("x-captured-at-ms", "1<script>"),
                 ],
             ),
             "h",
@@ -336,7 +347,9 @@ mod tests {
         assert_eq!(headers[header::CONTENT_SECURITY_POLICY], RELAYED_POLICY);
         assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
         assert_eq!(headers[header::CONTENT_DISPOSITION], "inline");
+        assert_eq!(headers["x-frame-seq"], "42");
         for gone in [
+            "x-captured-at-ms",
             "set-cookie",
             "access-control-allow-origin",
             "location",
