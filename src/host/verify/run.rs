@@ -62,7 +62,9 @@ fn too_large(detail: String) -> ApiError {
     ApiError::bad_request("reference_too_large", detail)
 }
 
-fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
+/// The PNG of an inline reference, checked without decoding a pixel: base64, a PNG header, and
+/// a size no frame exceeds (nor the frame it was cut from).
+fn checked_png(inline: &InlineReference) -> Result<Vec<u8>, ApiError> {
     let png = base64::engine::general_purpose::STANDARD
         .decode(inline.png_base64.as_bytes())
         .map_err(|e| {
@@ -92,6 +94,11 @@ fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
             inline.name
         )));
     }
+    Ok(png)
+}
+
+fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
+    let png = checked_png(inline)?;
     let image = crate::image_input::decode(&png, image::ImageFormat::Png)
         .map_err(|e| {
             bad(format!(
@@ -107,6 +114,34 @@ fn load_reference(inline: &InlineReference) -> Result<Reference, ApiError> {
     })
 }
 
+fn match_options(
+    threshold: Option<f64>,
+    confirm_threshold: Option<f64>,
+    colour: bool,
+    region: Option<Region>,
+) -> Result<MatchOptions, ApiError> {
+    let mut options = MatchOptions {
+        colour,
+        region,
+        ..Default::default()
+    };
+    if let Some(t) = threshold {
+        options.threshold = t;
+    }
+    if let Some(t) = confirm_threshold {
+        options.confirm_threshold = t;
+    }
+    for (what, value) in [
+        ("threshold", options.threshold),
+        ("confirm_threshold", options.confirm_threshold),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            return Err(bad(format!("{what} must be between 0 and 1, got {value}")));
+        }
+    }
+    Ok(options)
+}
+
 impl Evaluator {
     fn new(check: &Check) -> Result<Self, ApiError> {
         Ok(match check {
@@ -117,25 +152,7 @@ impl Evaluator {
                 colour,
                 region,
             } => {
-                let mut options = MatchOptions {
-                    colour: *colour,
-                    region: *region,
-                    ..Default::default()
-                };
-                if let Some(t) = threshold {
-                    options.threshold = *t;
-                }
-                if let Some(t) = confirm_threshold {
-                    options.confirm_threshold = *t;
-                }
-                for (what, value) in [
-                    ("threshold", options.threshold),
-                    ("confirm_threshold", options.confirm_threshold),
-                ] {
-                    if !(0.0..=1.0).contains(&value) {
-                        return Err(bad(format!("{what} must be between 0 and 1, got {value}")));
-                    }
-                }
+                let options = match_options(*threshold, *confirm_threshold, *colour, *region)?;
                 Evaluator::Image {
                     reference: Arc::new(load_reference(reference)?),
                     options,
@@ -318,6 +335,19 @@ pub fn prepare(verification: &Verification) -> Result<(), ApiError> {
             return Err(bad("an element verification is `present` or `absent`"));
         }
         return query.validate().map_err(bad);
+    }
+    // An image reference is checked from its header here; its pixels are prepared once, when
+    // the verification runs, within the host's image budget.
+    if let Check::Image {
+        reference,
+        threshold,
+        confirm_threshold,
+        colour,
+        region,
+    } = &verification.check
+    {
+        match_options(*threshold, *confirm_threshold, *colour, *region)?;
+        return checked_png(reference).map(|_| ());
     }
     Evaluator::new(&verification.check).map(|_| ())
 }
