@@ -77,6 +77,7 @@ async fn dial(
     let challenge = socket.next().await.expect("challenge").expect("challenge");
     let challenge: Challenge =
         serde_json::from_str(challenge.to_text().unwrap_or("")).expect("a challenge");
+    let beats = devices.clone();
     let hello = Hello {
         key: Some(key.prove(&challenge.nonce, name)),
         name: name.into(),
@@ -96,7 +97,7 @@ async fn dial(
     if reply["type"] != "welcome" {
         return Err(reply["reason"].as_str().unwrap_or_default().to_string());
     }
-    let router = router.route(HEARTBEAT_PATH, get(heartbeats));
+    let router = router.route(HEARTBEAT_PATH, get(move || heartbeats(beats)));
     Ok(tokio::spawn(async move {
         let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
             .timer(TokioTimer::new())
@@ -108,20 +109,21 @@ async fn dial(
     }))
 }
 
-async fn heartbeats() -> Body {
+/// Heartbeats reporting the devices the host said hello with.
+async fn heartbeats(devices: Vec<DeviceInfo>) -> Body {
     let ticks = tokio::time::interval(Duration::from_millis(500));
     Body::from_stream(futures_util::stream::unfold(
-        ticks,
-        |mut ticks| async move {
+        (ticks, devices),
+        |(mut ticks, devices)| async move {
             ticks.tick().await;
             let beat = Heartbeat {
                 uptime_secs: 1,
                 stats: Default::default(),
-                devices: vec![device("d0", "Evil box")],
+                devices: devices.clone(),
             };
             let mut line = serde_json::to_string(&beat).unwrap_or_default();
             line.push('\n');
-            Some((Ok::<_, std::convert::Infallible>(line), ticks))
+            Some((Ok::<_, std::convert::Infallible>(line), (ticks, devices)))
         },
     ))
 }
