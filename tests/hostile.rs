@@ -321,46 +321,6 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-/// A PNG whose header claims `width` x `height` (a decompression bomb's header) with a few
-/// bytes of pixel data.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut crc_input = kind.to_vec();
-        crc_input.extend_from_slice(data);
-        out.extend_from_slice(&crc_input);
-        out.extend_from_slice(&crc32(&crc_input).to_be_bytes());
-    }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = width.to_be_bytes().to_vec();
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    // zlib header and a stored block of zeros: valid start of a huge stream.
-    chunk(
-        &mut out,
-        b"IDAT",
-        &[0x78, 0x01, 0x00, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0],
-    );
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 #[tokio::test]
 async fn hostile_requests_are_refused_and_change_nothing() {
     let bench = Bench::start().await;
@@ -686,12 +646,12 @@ async fn hostile_requests_are_refused_and_change_nothing() {
         ("truncated PNG", truncated, "invalid_image"),
         (
             "100000x100000 PNG",
-            png_claiming(100_000, 100_000),
+            common::png_claiming(100_000, 100_000),
             "reference_too_large",
         ),
         (
             "20000x20000 PNG",
-            png_claiming(20_000, 20_000),
+            common::png_claiming(20_000, 20_000),
             "reference_too_large",
         ),
         (
@@ -714,7 +674,8 @@ async fn hostile_requests_are_refused_and_change_nothing() {
     }
     // The same bomb inside a tree import and as an inline reference sent to a device.
     use base64::Engine;
-    let bomb = base64::engine::general_purpose::STANDARD.encode(png_claiming(100_000, 100_000));
+    let bomb =
+        base64::engine::general_purpose::STANDARD.encode(common::png_claiming(100_000, 100_000));
     let import = json!({
         "format": "vpt-tree",
         "format_version": 1,

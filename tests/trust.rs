@@ -478,30 +478,6 @@ async fn an_approval_belongs_to_one_machines_key() {
     server.stop();
 }
 
-/// A PNG that claims `width` x `height` (header only: the size is refused before any pixel).
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = b"IHDR".to_vec();
-    ihdr.extend_from_slice(&width.to_be_bytes());
-    ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
-    png.extend_from_slice(&13u32.to_be_bytes());
-    png.extend_from_slice(&ihdr);
-    let mut crc = 0xffff_ffffu32;
-    for &b in &ihdr {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    png.extend_from_slice(&(!crc).to_be_bytes());
-    png
-}
-
 #[tokio::test]
 async fn the_host_api_needs_its_token_and_one_picture_cannot_take_a_host_down() {
     let mut vpt = Vpt::start(Options::new("all"));
@@ -587,7 +563,7 @@ async fn the_host_api_needs_its_token_and_one_picture_cannot_take_a_host_down() 
     // A reference larger than any frame is refused from its header, on upload and inline,
     // and the host stays online.
     let host = health["name"].as_str().unwrap().to_string();
-    let huge = png_claiming(8000, 8000);
+    let huge = common::png_claiming(8000, 8000);
     let upload = plain
         .post(format!(
             "{url}/api/references/upload?name=huge&userinterface=demo-stb"
@@ -612,7 +588,7 @@ async fn the_host_api_needs_its_token_and_one_picture_cannot_take_a_host_down() 
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["error"], "reference_too_large", "{body}");
     let too_big_for_its_frame = json!({ "verifications": [{ "kind": "image", "reference": {
-        "name": "cut", "png_base64": base64::engine::general_purpose::STANDARD.encode(png_claiming(2000, 100)),
+        "name": "cut", "png_base64": base64::engine::general_purpose::STANDARD.encode(common::png_claiming(2000, 100)),
         "source_width": 1280, "source_height": 720
     }}]});
     let (status, body) = post(
