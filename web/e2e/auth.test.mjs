@@ -11,6 +11,7 @@ import {
   getJson,
   launchBrowser,
   loginThroughPage,
+  logsOnFailure,
   screenshot,
   startVpt,
 } from './harness.mjs';
@@ -18,17 +19,8 @@ import {
 let vpt;
 let browser;
 
-/** Runs a test body; on failure prints what the binary logged, then fails. */
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 /** A fresh browser profile: no cookie, so nobody is signed in. */
 function newContext() {

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, logsOnFailure, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -22,16 +22,8 @@ let incidentId = null;
 const WIDE = { width: 1440, height: 900 };
 const NARROW = { width: 800, height: 900 };
 
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 async function api(method, path, body, headers = {}) {
   const res = await apiFetch(`${vpt.url}${path}`, {

@@ -132,6 +132,22 @@ export async function startVpt({ env = {}, users = true } = {}) {
   }
 }
 
+/**
+ * Wraps test bodies so that a failing test prints what the binary logged before it fails. The test
+ * files start their server in `before`, so `currentVpt` is asked only once a test has failed:
+ * `const withVptLogs = logsOnFailure(() => vpt);` then `test('…', withVptLogs(async (t) => …))`.
+ */
+export function logsOnFailure(currentVpt) {
+  return (body) => async (t) => {
+    try {
+      await body(t);
+    } catch (err) {
+      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${currentVpt()?.logs() ?? '(not started)'}\n--- end ---`);
+      throw err;
+    }
+  };
+}
+
 /** Signs in as the admin and makes an API token for the test's own requests. */
 async function adminToken(url) {
   const login = await fetch(`${url}/api/auth/login`, {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { apiFetch, eventually, getJson, launchBrowser, screenshot, screenshotDir, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, logsOnFailure, screenshot, screenshotDir, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -16,16 +16,8 @@ let host;
 /** The incident test (a) opened, for test (b). */
 let incidentId = null;
 
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 async function api(method, path, body) {
   const res = await apiFetch(`${vpt.url}${path}`, {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, logsOnFailure, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -15,16 +15,8 @@ const UI = 'demo-stb';
 /** A node of the seeded tree two moves below home, and the simulator screen it stands for. */
 const TARGET = { node: 'settings.wifi', screen: 'settings/wifi' };
 
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 const simPath = () => `/api/hosts/${encodeURIComponent(host.id)}/devices/sim1`;
 

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, logsOnFailure, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -20,16 +20,8 @@ const SETTINGS_LABEL = { x: 560, y: 370, width: 160, height: 40 };
 const NAME = 'home_settings_tile';
 const UI = 'demo-stb';
 
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 async function api(method, path, body) {
   const res = await apiFetch(`${vpt.url}${path}`, {

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { apiFetch, eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { apiFetch, eventually, getJson, launchBrowser, logsOnFailure, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
@@ -19,16 +19,8 @@ const GOOD = { node: 'guide', reference: 'guide-heading' };
 const ELSEWHERE = 'home';
 const FINISHED = ['passed', 'failed', 'error', 'cancelled'];
 
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 async function api(method, path, body) {
   const res = await apiFetch(`${vpt.url}${path}`, {

@@ -2,23 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, getJson, launchBrowser, screenshot, startVpt } from './harness.mjs';
+import { eventually, getJson, launchBrowser, logsOnFailure, screenshot, startVpt } from './harness.mjs';
 
 let vpt;
 let browser;
 let context;
 
-/** Runs a test body; on failure prints what the binary logged, then fails. */
-function withVptLogs(body) {
-  return async (t) => {
-    try {
-      await body(t);
-    } catch (err) {
-      console.error(`\n--- vpt output (test "${t.name}" failed) ---\n${vpt?.logs() ?? '(not started)'}\n--- end ---`);
-      throw err;
-    }
-  };
-}
+/** On failure, a test prints what the binary logged. */
+const withVptLogs = logsOnFailure(() => vpt);
 
 /** The host that owns the simulated devices (in `vpt all`, the machine's own host). */
 async function simHost() {
