@@ -262,6 +262,11 @@ export function isFinished(status: RunStatus | string): boolean {
   return status !== 'queued' && status !== 'running';
 }
 
+/** How long a test run took, or has been running so far; null before it starts. */
+export function runDurationMs(run: { status: string; started_at: string | null; duration_ms: number | null }, now: number): number | null {
+  return run.duration_ms ?? (run.status === 'running' && run.started_at ? now - Date.parse(run.started_at) : null);
+}
+
 /** 412 → "0.4 s"; 12_300 → "12.3 s"; 192_000 → "3 min 12 s"; 3_900_000 → "1 h 5 min". */
 export function formatRunDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';

@@ -3,8 +3,9 @@ import { errorMessage } from '../api/client';
 import { testingApi } from '../api/testing';
 import type { Campaign, CampaignBody, Target } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { PageLoader } from '../components/PageLoader';
 import { ReadOnlyNote } from '../components/RoleGate';
-import { Banner, ErrorState, Skeleton } from '../components/States';
+import { Banner, Skeleton } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { RunDialog } from '../components/testing/RunDialog';
 import { TargetPicker, cleanTarget } from '../components/testing/TargetPicker';
@@ -321,26 +322,16 @@ export function CampaignEditorPage({ params }: PageProps) {
 
   if (isNew) return <CampaignEditor saved={null} onSaved={setSaved} />;
   if (current) return <CampaignEditor key={current.id} saved={current} onSaved={setSaved} />;
-  if (loaded.error) {
-    return (
-      <div className="stack">
-        <div className="device-head">
-          <BackLink />
-        </div>
-        <ErrorState title="Could not open this campaign" message={loaded.error} onRetry={loaded.reload} />
-      </div>
-    );
-  }
   return (
-    <div className="stack" aria-busy="true">
-      <div className="device-head">
-        <BackLink />
-        <Skeleton height={30} width={300} />
-      </div>
+    <PageLoader
+      back={<BackLink />}
+      failure={loaded.error ? { title: 'Could not open this campaign', message: loaded.error, onRetry: loaded.reload } : null}
+      heading={<Skeleton height={30} width={300} />}
+    >
       <div className="panel skeleton-card tall">
         <Skeleton height={34} />
         <Skeleton height={120} />
       </div>
-    </div>
+    </PageLoader>
   );
 }

@@ -1,19 +1,20 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, errorMessage } from '../api/client';
+import { errorMessage } from '../api/client';
 import { runOf, testingApi } from '../api/testing';
 import type { CampaignRun, CampaignRunTest, TestingEvent } from '../api/testing';
 import { Icon } from '../components/Icon';
-import { ErrorState, Skeleton } from '../components/States';
+import { PageLoader, pageLoadFailure } from '../components/PageLoader';
+import { Skeleton } from '../components/States';
 import { RunDialog } from '../components/testing/RunDialog';
+import { Fact, RunFacts } from '../components/testing/RunFacts';
 import { RunStatusBadge } from '../components/testing/RunStatusBadge';
 import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
-import { formatDateTime } from '../lib/format';
 import { startedByMe } from '../lib/identity';
 import { Link, navigate } from '../lib/router';
-import { describeStartedBy, describeTarget, formatRunDuration, isFinished, runStatusInfo } from '../lib/testSteps';
+import { describeStartedBy, describeTarget, formatRunDuration, isFinished, runDurationMs, runStatusInfo } from '../lib/testSteps';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
 
@@ -93,33 +94,18 @@ export function CampaignRunPage({ params }: PageProps) {
   useServerEvents(['campaign.', 'run.'], onEvent, load);
 
   if (!run) {
-    if (error) {
-      const notFound = error instanceof ApiError && error.status === 404;
-      return (
-        <div className="stack">
-          <div className="device-head">
-            <BackLink />
-          </div>
-          <ErrorState
-            title={notFound ? 'No such campaign run' : 'Could not open this campaign run'}
-            message={notFound ? `There is no campaign run ${params.id ?? ''}.` : errorMessage(error)}
-            onRetry={notFound ? undefined : load}
-          />
-        </div>
-      );
-    }
     return (
-      <div className="stack" aria-busy="true">
-        <div className="device-head">
-          <BackLink />
-          <Skeleton height={30} width={320} />
-        </div>
+      <PageLoader
+        back={<BackLink />}
+        failure={pageLoadFailure(error, { what: 'campaign run', notFoundMessage: `There is no campaign run ${params.id ?? ''}.`, onRetry: load })}
+        heading={<Skeleton height={30} width={320} />}
+      >
         <Skeleton height={12} />
         <div className="panel skeleton-card tall">
           <Skeleton height={40} />
           <Skeleton height={40} />
         </div>
-      </div>
+      </PageLoader>
     );
   }
 
@@ -198,28 +184,9 @@ export function CampaignRunPage({ params }: PageProps) {
         </div>
         <Progress run={run} />
         {run.reason ? <p className={run.status === 'passed' ? 'muted' : 'run-reason'}>{run.reason}</p> : null}
-        <dl className="facts run-facts">
-          <div className="fact">
-            <dt>Queued</dt>
-            <dd>{formatDateTime(run.queued_at)}</dd>
-          </div>
-          <div className="fact">
-            <dt>Started</dt>
-            <dd>{formatDateTime(run.started_at)}</dd>
-          </div>
-          <div className="fact">
-            <dt>Finished</dt>
-            <dd>{formatDateTime(run.finished_at)}</dd>
-          </div>
-          <div className="fact">
-            <dt>Duration</dt>
-            <dd>{formatRunDuration(duration)}</dd>
-          </div>
-          <div className="fact">
-            <dt>Time limit per test</dt>
-            <dd>{run.test_timeout_s ? `${run.test_timeout_s} s` : 'the test case’s own'}</dd>
-          </div>
-        </dl>
+        <RunFacts run={run} durationMs={duration}>
+          <Fact label="Time limit per test">{run.test_timeout_s ? `${run.test_timeout_s} s` : 'the test case’s own'}</Fact>
+        </RunFacts>
       </section>
 
       <div className="card table-card">
@@ -263,7 +230,7 @@ export function CampaignRunPage({ params }: PageProps) {
                   </td>
                   <td className="small">{r?.device ? `${r.device} on ${r.host ?? '?'}` : <span className="muted">—</span>}</td>
                   <td className="num">
-                    {formatRunDuration(r?.duration_ms ?? (r?.status === 'running' && r.started_at ? now - Date.parse(r.started_at) : null))}
+                    {formatRunDuration(r ? runDurationMs(r, now) : null)}
                   </td>
                   <td className="muted small row-reason">{r && r.status !== 'passed' ? r.reason : ''}</td>
                 </tr>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, errorMessage } from '../api/client';
+import { errorMessage } from '../api/client';
 import { api, streamUrl } from '../api/endpoints';
 import { incidentHref } from '../api/monitoring';
 import type { Incident } from '../api/monitoring';
@@ -17,7 +17,9 @@ import { SimFaultsPanel } from '../components/device/SimFaultsPanel';
 import { TextSender } from '../components/device/TextSender';
 import { ReplayPicture, TimelineBar, useTimeline } from '../components/device/Timeline';
 import { Icon } from '../components/Icon';
-import { Banner, ErrorState, Skeleton } from '../components/States';
+import { PageLoader, pageLoadFailure } from '../components/PageLoader';
+import type { PageLoadFailure } from '../components/PageLoader';
+import { Banner, Skeleton } from '../components/States';
 import { DeviceStatusBadge } from '../components/StatusBadge';
 import { useToast } from '../components/Toasts';
 import { useAreaSelection } from '../hooks/useAreaSelection';
@@ -372,14 +374,19 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
   );
 }
 
-function DeviceViewSkeleton() {
+function DeviceViewLoader({ failure }: { failure: PageLoadFailure | null }) {
   return (
-    <div className="device-view" aria-busy="true">
-      <div className="device-head">
-        <BackLink />
-        <Skeleton height={30} width={280} />
-        <Skeleton height={14} width={200} />
-      </div>
+    <PageLoader
+      back={<BackLink />}
+      failure={failure}
+      className="device-view"
+      heading={
+        <>
+          <Skeleton height={30} width={280} />
+          <Skeleton height={14} width={200} />
+        </>
+      }
+    >
       <div className="device-layout">
         <div className="device-picture">
           <div className="picture">
@@ -399,7 +406,7 @@ function DeviceViewSkeleton() {
           </div>
         </aside>
       </div>
-    </div>
+    </PageLoader>
   );
 }
 
@@ -429,24 +436,14 @@ export function DeviceViewPage({ params }: PageProps) {
   if (device) return <DeviceView device={device} host={host} />;
 
   const listLoaded = state.devices.data !== null;
-  if (loadError && (listLoaded || state.devices.error)) {
-    const notFound = loadError instanceof ApiError && loadError.status === 404;
-    return (
-      <div className="device-view">
-        <div className="device-head">
-          <BackLink />
-        </div>
-        <ErrorState
-          title={notFound ? 'No such device' : 'Could not open this device'}
-          message={
-            notFound
-              ? `There is no device “${deviceId}” on host “${hostId}”. It may have been renamed or removed from the host's configuration.`
-              : errorMessage(loadError)
-          }
-          onRetry={notFound ? undefined : () => setAttempt((n) => n + 1)}
-        />
-      </div>
-    );
-  }
-  return <DeviceViewSkeleton />;
+  // A device missing from a list still loading may only be late: keep the placeholders until then.
+  const failure =
+    loadError && (listLoaded || state.devices.error)
+      ? pageLoadFailure(loadError, {
+          what: 'device',
+          notFoundMessage: `There is no device “${deviceId}” on host “${hostId}”. It may have been renamed or removed from the host's configuration.`,
+          onRetry: () => setAttempt((n) => n + 1),
+        })
+      : null;
+  return <DeviceViewLoader failure={failure} />;
 }

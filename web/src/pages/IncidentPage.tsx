@@ -6,8 +6,9 @@ import type { Incident } from '../api/monitoring';
 import { deviceHref } from '../components/DeviceRow';
 import { Icon } from '../components/Icon';
 import { IncidentMarkers, IncidentStatusBadge, KindBadge } from '../components/monitoring/IncidentBadges';
+import { PageLoader, pageLoadFailure } from '../components/PageLoader';
 import { ReadOnlyNote } from '../components/RoleGate';
-import { Banner, ErrorState, Skeleton } from '../components/States';
+import { Banner, Skeleton } from '../components/States';
 import { LightboxProvider, PictureThumb } from '../components/testing/Lightbox';
 import type { Picture } from '../components/testing/Lightbox';
 import { useToast } from '../components/Toasts';
@@ -28,7 +29,7 @@ import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
 import { useIncidents } from '../store/Incidents';
-import { useLiveDevice, useLiveStore } from '../store/LiveStore';
+import { useLiveDevice } from '../store/LiveStore';
 
 function BackLink() {
   return (
@@ -314,7 +315,6 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
 export function IncidentPage({ params }: PageProps) {
   const id = Number(params.id);
   const valid = Number.isInteger(id) && id > 0;
-  const { state } = useLiveStore();
   const { accept } = useIncidents();
   const [incident, setIncident] = useState<Incident | null>(null);
   const [error, setError] = useState<unknown>(valid ? null : new ApiError(404, 'not_found', 'Not found.'));
@@ -352,38 +352,28 @@ export function IncidentPage({ params }: PageProps) {
   };
 
   if (incident) return <IncidentView incident={incident} onChange={change} />;
-  if (error) {
-    const notFound = error instanceof ApiError && error.status === 404;
-    return (
-      <div className="stack">
-        <div className="device-head">
-          <BackLink />
-        </div>
-        {state.connection.state === 'offline' && !notFound ? (
-          <Banner tone="danger" icon="offline">
-            The incident will show as soon as the server answers again.
-          </Banner>
-        ) : null}
-        <ErrorState
-          title={notFound ? 'No such incident' : 'Could not open this incident'}
-          message={notFound ? `There is no incident ${params.id ?? ''}.` : errorMessage(error)}
-          onRetry={notFound ? undefined : reload}
-        />
-      </div>
-    );
-  }
+  const failure = pageLoadFailure(error, {
+    what: 'incident',
+    notFoundMessage: `There is no incident ${params.id ?? ''}.`,
+    onRetry: reload,
+    offlineNotice: 'The incident will show as soon as the server answers again.',
+  });
   return (
-    <div className="stack" aria-busy="true">
-      <div className="device-head">
-        <BackLink />
-        <Skeleton height={30} width={360} />
-        <Skeleton height={14} width={240} />
-      </div>
+    <PageLoader
+      back={<BackLink />}
+      failure={failure}
+      heading={
+        <>
+          <Skeleton height={30} width={360} />
+          <Skeleton height={14} width={240} />
+        </>
+      }
+    >
       <div className="panel skeleton-card tall">
         <Skeleton height={18} width="20%" />
         <Skeleton height={56} />
         <Skeleton height={56} />
       </div>
-    </div>
+    </PageLoader>
   );
 }

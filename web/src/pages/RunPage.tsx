@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, errorMessage } from '../api/client';
+import { errorMessage } from '../api/client';
 import { streamUrl } from '../api/endpoints';
 import { testingApi } from '../api/testing';
 import type { RunDetail } from '../api/testing';
@@ -7,9 +7,11 @@ import { deviceHref } from '../components/DeviceRow';
 import { LivePicture } from '../components/device/LivePicture';
 import type { PictureBlocker } from '../components/device/LivePicture';
 import { Icon } from '../components/Icon';
-import { Banner, ErrorState, Skeleton, Spinner } from '../components/States';
+import { PageLoader, pageLoadFailure } from '../components/PageLoader';
+import { Skeleton, Spinner } from '../components/States';
 import { LightboxProvider } from '../components/testing/Lightbox';
 import { RunDialog } from '../components/testing/RunDialog';
+import { Fact, RunFacts } from '../components/testing/RunFacts';
 import { LiveSteps, ReportSteps, firstFailure, placeNumber } from '../components/testing/RunSteps';
 import { RunStatusBadge } from '../components/testing/RunStatusBadge';
 import { useToast } from '../components/Toasts';
@@ -20,7 +22,7 @@ import { formatDateTime } from '../lib/format';
 import { startedByMe } from '../lib/identity';
 import { Link } from '../lib/router';
 import { revealInPage } from '../lib/scroll';
-import { describeStartedBy, describeTarget, formatRunDuration, isFinished } from '../lib/testSteps';
+import { describeStartedBy, describeTarget, isFinished, runDurationMs } from '../lib/testSteps';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
 import { useLiveDevice, useLiveStore } from '../store/LiveStore';
@@ -69,37 +71,19 @@ function RunPicture({ run }: { run: RunDetail }) {
 }
 
 function Facts({ run, now }: { run: RunDetail; now: number }) {
-  const running = run.status === 'running';
-  const duration = run.duration_ms ?? (running && run.started_at ? now - Date.parse(run.started_at) : null);
   return (
-    <dl className="facts run-facts">
-      <div className="fact">
-        <dt>Device</dt>
-        <dd>
+    <RunFacts
+      run={run}
+      durationMs={runDurationMs(run, now)}
+      durationTestId="run-duration"
+      lead={
+        <Fact label="Device">
           <DeviceLink run={run} />
-        </dd>
-      </div>
-      <div className="fact">
-        <dt>Queued</dt>
-        <dd>{formatDateTime(run.queued_at)}</dd>
-      </div>
-      <div className="fact">
-        <dt>Started</dt>
-        <dd>{formatDateTime(run.started_at)}</dd>
-      </div>
-      <div className="fact">
-        <dt>Finished</dt>
-        <dd>{formatDateTime(run.finished_at)}</dd>
-      </div>
-      <div className="fact">
-        <dt>Duration</dt>
-        <dd data-testid="run-duration">{formatRunDuration(duration)}</dd>
-      </div>
-      <div className="fact">
-        <dt>Started by</dt>
-        <dd>{describeStartedBy(run.started_by)}</dd>
-      </div>
-    </dl>
+        </Fact>
+      }
+    >
+      <Fact label="Started by">{describeStartedBy(run.started_by)}</Fact>
+    </RunFacts>
   );
 }
 
@@ -315,42 +299,32 @@ function RunView({ tracker }: { tracker: ReturnType<typeof useRun> & { run: RunD
 export function RunPage({ params }: PageProps) {
   const id = Number(params.id);
   const tracker = useRun(id);
-  const { state } = useLiveStore();
   useDocumentTitle(`Run #${params.id ?? ''}`);
 
   if (tracker.run) return <RunView tracker={{ ...tracker, run: tracker.run }} />;
-  if (tracker.error) {
-    const notFound = (tracker.error instanceof ApiError && tracker.error.status === 404) || !Number.isInteger(id);
-    return (
-      <div className="stack">
-        <div className="device-head">
-          <BackLink />
-        </div>
-        {state.connection.state === 'offline' && !notFound ? (
-          <Banner tone="danger" icon="offline">
-            The run will show as soon as the server answers again.
-          </Banner>
-        ) : null}
-        <ErrorState
-          title={notFound ? 'No such run' : 'Could not open this run'}
-          message={notFound ? `There is no run ${params.id ?? ''}.` : errorMessage(tracker.error)}
-          onRetry={notFound ? undefined : tracker.reload}
-        />
-      </div>
-    );
-  }
+  const failure = pageLoadFailure(tracker.error, {
+    what: 'run',
+    notFoundMessage: `There is no run ${params.id ?? ''}.`,
+    missing: !Number.isInteger(id),
+    onRetry: tracker.reload,
+    offlineNotice: 'The run will show as soon as the server answers again.',
+  });
   return (
-    <div className="stack" aria-busy="true">
-      <div className="device-head">
-        <BackLink />
-        <Skeleton height={30} width={360} />
-        <Skeleton height={14} width={240} />
-      </div>
+    <PageLoader
+      back={<BackLink />}
+      failure={failure}
+      heading={
+        <>
+          <Skeleton height={30} width={360} />
+          <Skeleton height={14} width={240} />
+        </>
+      }
+    >
       <div className="panel skeleton-card tall">
         <Skeleton height={18} width="20%" />
         <Skeleton height={56} />
         <Skeleton height={56} />
       </div>
-    </div>
+    </PageLoader>
   );
 }

@@ -3,8 +3,9 @@ import { errorMessage } from '../api/client';
 import { testingApi } from '../api/testing';
 import type { Schedule, ScheduleBody, Target } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { PageLoader } from '../components/PageLoader';
 import { ReadOnlyNote } from '../components/RoleGate';
-import { Banner, EmptyState, ErrorState, Skeleton } from '../components/States';
+import { Banner, EmptyState, Skeleton } from '../components/States';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { FiringText, Switch } from '../components/testing/ScheduleParts';
 import { TargetPicker, cleanTarget } from '../components/testing/TargetPicker';
@@ -360,26 +361,16 @@ export function ScheduleEditorPage({ params }: PageProps) {
 
   if (isNew) return <ScheduleEditor saved={null} onSaved={() => undefined} />;
   if (current) return <ScheduleEditor key={current.id} saved={current} onSaved={(s) => loaded.set(() => s)} />;
-  if (loaded.error) {
-    return (
-      <div className="stack">
-        <div className="device-head">
-          <BackLink />
-        </div>
-        <ErrorState title="Could not open this schedule" message={loaded.error} onRetry={loaded.reload} />
-      </div>
-    );
-  }
   return (
-    <div className="stack" aria-busy="true">
-      <div className="device-head">
-        <BackLink />
-        <Skeleton height={30} width={300} />
-      </div>
+    <PageLoader
+      back={<BackLink />}
+      failure={loaded.error ? { title: 'Could not open this schedule', message: loaded.error, onRetry: loaded.reload } : null}
+      heading={<Skeleton height={30} width={300} />}
+    >
       <div className="panel skeleton-card tall">
         <Skeleton height={34} />
         <Skeleton height={120} />
       </div>
-    </div>
+    </PageLoader>
   );
 }

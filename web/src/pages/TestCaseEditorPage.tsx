@@ -4,8 +4,9 @@ import { navApi } from '../api/nav';
 import { testingApi } from '../api/testing';
 import type { TestCase, TestCaseBody, TestStep } from '../api/testing';
 import { Icon } from '../components/Icon';
+import { PageLoader, pageLoadFailure } from '../components/PageLoader';
 import { ReadOnlyNote } from '../components/RoleGate';
-import { Banner, ErrorState, Skeleton } from '../components/States';
+import { Banner, Skeleton } from '../components/States';
 import { ChipsInput } from '../components/testing/ChipsInput';
 import { ConfirmDialog } from '../components/testing/ConfirmDialog';
 import { MenuButton } from '../components/testing/MenuButton';
@@ -577,27 +578,6 @@ function Editor({ saved, onSaved }: EditorProps) {
   );
 }
 
-function EditorSkeleton() {
-  return (
-    <div className="stack" aria-busy="true">
-      <div className="device-head">
-        <BackLink />
-        <Skeleton height={30} width={320} />
-      </div>
-      <div className="panel skeleton-card">
-        <Skeleton height={18} width="20%" />
-        <Skeleton height={34} />
-        <Skeleton height={34} width="60%" />
-      </div>
-      <div className="panel skeleton-card tall">
-        <Skeleton height={18} width="15%" />
-        <Skeleton height={64} />
-        <Skeleton height={64} />
-      </div>
-    </div>
-  );
-}
-
 export function TestCaseEditorPage({ params }: PageProps) {
   const isNew = !params.id;
   const id = Number(params.id);
@@ -621,20 +601,23 @@ export function TestCaseEditorPage({ params }: PageProps) {
 
   if (isNew) return <Editor saved={null} onSaved={setSaved} />;
   if (saved) return <Editor key={saved.id} saved={saved} onSaved={setSaved} />;
-  if (error) {
-    const notFound = error instanceof ApiError && error.status === 404;
-    return (
-      <div className="stack">
-        <div className="device-head">
-          <BackLink />
-        </div>
-        <ErrorState
-          title={notFound ? 'No such test case' : 'Could not open this test case'}
-          message={notFound ? `There is no test case ${params.id}. It may have been deleted.` : errorMessage(error)}
-          onRetry={notFound ? undefined : () => setAttempt((n) => n + 1)}
-        />
+  const failure = pageLoadFailure(error, {
+    what: 'test case',
+    notFoundMessage: `There is no test case ${params.id}. It may have been deleted.`,
+    onRetry: () => setAttempt((n) => n + 1),
+  });
+  return (
+    <PageLoader back={<BackLink />} failure={failure} heading={<Skeleton height={30} width={320} />}>
+      <div className="panel skeleton-card">
+        <Skeleton height={18} width="20%" />
+        <Skeleton height={34} />
+        <Skeleton height={34} width="60%" />
       </div>
-    );
-  }
-  return <EditorSkeleton />;
+      <div className="panel skeleton-card tall">
+        <Skeleton height={18} width="15%" />
+        <Skeleton height={64} />
+        <Skeleton height={64} />
+      </div>
+    </PageLoader>
+  );
 }
