@@ -8,32 +8,15 @@ import { TableSkeleton } from '../components/testing/TableSkeleton';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
+import { useUrlFilters } from '../hooks/useUrlFilters';
 import { ACTION_FAMILIES, actionLabel, actionTone, detailFacts, groupEntries, targetText } from '../lib/audit';
 import { formatAgo, formatDateTimeSeconds, formatTime } from '../lib/format';
 
 const PAGE_SIZE = 50;
 const TYPING_DELAY_MS = 300;
 
-interface Filters {
-  user: string;
-  action: string;
-  since: string;
-  until: string;
-}
-
-const NO_FILTERS: Filters = { user: '', action: '', since: '', until: '' };
-
-function filtersFromUrl(): Filters {
-  const q = new URLSearchParams(window.location.search);
-  return { user: q.get('user') ?? '', action: q.get('action') ?? '', since: q.get('since') ?? '', until: q.get('until') ?? '' };
-}
-
-function filtersToUrl(filters: Filters): void {
-  const q = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value) q.set(key, value);
-  const qs = q.toString();
-  window.history.replaceState(null, '', `${window.location.pathname}${qs ? `?${qs}` : ''}`);
-}
+const NO_FILTERS = { user: '', action: '', since: '', until: '' };
+type Filters = typeof NO_FILTERS;
 
 /** A `datetime-local` value (local time) as the RFC 3339 time the API takes. */
 function toRfc3339(local: string): string | undefined {
@@ -158,9 +141,8 @@ function AuditRow({ entry, count, oldest, now }: { entry: AuditEntry; count: num
 export function AuditPage() {
   useDocumentTitle('Audit log');
   const now = useNow(30_000);
-  const [filters, setFilters] = useState<Filters>(filtersFromUrl);
+  const { filters, setFilters, set, filtered } = useUrlFilters(NO_FILTERS);
   const [user, setUser] = useState(filters.user);
-  useEffect(() => filtersToUrl(filters), [filters]);
 
   // The user box filters as one types, once typing pauses.
   useEffect(() => {
@@ -171,8 +153,6 @@ export function AuditPage() {
   const users = useLoad((signal) => authApi.users(signal), []);
   const query = useMemo(() => queryOf(filters, filters.user), [filters]);
   const list = useAuditPages(query);
-  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
 
   let content;
   if (list.error && !list.entries) {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { incidentHref, incidentOf, INCIDENT_KINDS } from '../api/monitoring';
 import type { Incident, IncidentQuery } from '../api/monitoring';
 import { deviceHref } from '../components/DeviceRow';
@@ -12,6 +12,7 @@ import type { IncidentList } from '../hooks/useIncidentList';
 import { useMonitoredCount } from '../hooks/useMonitoredCount';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
+import { useUrlFilters } from '../hooks/useUrlFilters';
 import { formatAgo, formatDateTime } from '../lib/format';
 import { formatIncidentDuration, incidentDurationMs, kindTitle } from '../lib/incidents';
 import { Link, navigate } from '../lib/router';
@@ -21,34 +22,8 @@ import { useLiveStore } from '../store/LiveStore';
 const PAGE_SIZE = 25;
 const ACTIVE_LIMIT = 100;
 
-interface Filters {
-  device: string;
-  kind: string;
-  status: string;
-  from: string;
-  to: string;
-}
-
-const NO_FILTERS: Filters = { device: '', kind: '', status: '', from: '', to: '' };
-
-function filtersFromUrl(): Filters {
-  const q = new URLSearchParams(window.location.search);
-  return {
-    device: q.get('device') ?? '',
-    kind: q.get('kind') ?? '',
-    status: q.get('status') ?? '',
-    from: q.get('from') ?? '',
-    to: q.get('to') ?? '',
-  };
-}
-
-/** Keeps the filters in the address, so a filtered list can be linked and survives a reload. */
-function filtersToUrl(f: Filters): void {
-  const q = new URLSearchParams();
-  for (const [key, value] of Object.entries(f)) if (value) q.set(key, value);
-  const qs = q.toString();
-  window.history.replaceState(null, '', `/incidents${qs ? `?${qs}` : ''}`);
-}
+const NO_FILTERS = { device: '', kind: '', status: '', from: '', to: '' };
+type Filters = typeof NO_FILTERS;
 
 /** A local date and time (`yyyy-mm-ddThh:mm`, from the picker) as an RFC 3339 instant. */
 function instant(local: string): string | undefined {
@@ -194,8 +169,7 @@ export function IncidentsPage() {
   useDocumentTitle('Incidents');
   const now = useNow(1000);
   const { state } = useLiveStore();
-  const [filters, setFilters] = useState<Filters>(filtersFromUrl);
-  useEffect(() => filtersToUrl(filters), [filters]);
+  const { filters, setFilters, set, filtered } = useUrlFilters(NO_FILTERS);
 
   const showActive = filters.status !== 'resolved';
   const showResolved = filters.status !== 'active';
@@ -217,8 +191,6 @@ export function IncidentsPage() {
     },
   );
 
-  const set = (patch: Partial<Filters>) => setFilters((f) => ({ ...f, ...patch }));
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
   const devices = sortedDevices(state);
   const names = useMemo(() => {
     const out: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { testingApi } from '../api/testing';
 import type { Run, RunQuery } from '../api/testing';
 import { Icon } from '../components/Icon';
@@ -10,9 +10,10 @@ import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
+import { urlParam, useUrlFilters } from '../hooks/useUrlFilters';
 import { formatAgo, formatDateTime } from '../lib/format';
 import { Link, navigate } from '../lib/router';
-import { describeStartedBy, formatRunDuration } from '../lib/testSteps';
+import { describeStartedBy, formatRunDuration, runDurationMs } from '../lib/testSteps';
 import { sortedDevices } from '../store/liveState';
 import { useLiveStore } from '../store/LiveStore';
 
@@ -20,39 +21,11 @@ const PAGE_SIZE = 25;
 const STATS_DAYS = 30;
 const STATUSES = ['passed', 'failed', 'error', 'cancelled', 'running', 'queued'];
 
-interface Filters {
-  testcase: string;
-  device: string;
-  status: string;
-  since: string;
-  until: string;
-}
+type Filters = typeof NO_FILTERS;
 
-const NO_FILTERS: Filters = { testcase: '', device: '', status: '', since: '', until: '' };
-
-function filtersFromUrl(): Filters {
-  const q = new URLSearchParams(window.location.search);
-  return {
-    testcase: q.get('testcase_id') ?? '',
-    device: q.get('device') ?? '',
-    status: q.get('status') ?? '',
-    since: q.get('since') ?? '',
-    until: q.get('until') ?? '',
-  };
-}
-
-/** Keeps the filters in the address, so a filtered list can be linked and survives a reload. */
-function filtersToUrl(f: Filters, page: number): void {
-  const q = new URLSearchParams();
-  if (f.testcase) q.set('testcase_id', f.testcase);
-  if (f.device) q.set('device', f.device);
-  if (f.status) q.set('status', f.status);
-  if (f.since) q.set('since', f.since);
-  if (f.until) q.set('until', f.until);
-  if (page > 0) q.set('page', String(page + 1));
-  const qs = q.toString();
-  window.history.replaceState(null, '', `/runs${qs ? `?${qs}` : ''}`);
-}
+const NO_FILTERS = { testcase: '', device: '', status: '', since: '', until: '' };
+// The address names the test case by the API's parameter, so a link can pass it straight on.
+const PARAM_NAMES = { testcase: 'testcase_id' };
 
 /** A local date (yyyy-mm-dd) as the RFC 3339 instant its day starts (or, for `until`, ends). */
 function dayBoundary(date: string, end: boolean): string | undefined {
@@ -83,7 +56,6 @@ function splitDevice(value: string): [string, string] {
 }
 
 function RunRow({ run, now }: { run: Run; now: number }) {
-  const duration = run.duration_ms ?? (run.status === 'running' && run.started_at ? now - Date.parse(run.started_at) : null);
   return (
     <tr
       className={`clickable-row row-${run.status}`}
@@ -107,7 +79,7 @@ function RunRow({ run, now }: { run: Run; now: number }) {
       </td>
       <td className="nowrap">{run.device ? `${run.device} on ${run.host ?? '?'}` : <span className="muted">—</span>}</td>
       <td className="nowrap" title={formatDateTime(run.started_at ?? run.queued_at)}>{formatAgo(run.started_at ?? run.queued_at, now)}</td>
-      <td className="num">{formatRunDuration(duration)}</td>
+      <td className="num">{formatRunDuration(runDurationMs(run, now))}</td>
       <td className="muted small">{describeStartedBy(run.started_by)}</td>
     </tr>
   );
@@ -117,10 +89,11 @@ export function RunsPage() {
   useDocumentTitle('Runs');
   const now = useNow(5000);
   const { state } = useLiveStore();
-  const [filters, setFilters] = useState<Filters>(filtersFromUrl);
-  const [page, setPage] = useState(() => Math.max(0, Number(new URLSearchParams(window.location.search).get('page') ?? 1) - 1));
-
-  useEffect(() => filtersToUrl(filters, page), [filters, page]);
+  const [page, setPage] = useState(() => Math.max(0, Number(urlParam('page') || 1) - 1));
+  const { filters, set: setSome, filtered } = useUrlFilters(NO_FILTERS, {
+    paramNames: PARAM_NAMES,
+    extraParams: { page: page > 0 ? String(page + 1) : '' },
+  });
 
   const runs = useLoad((signal) => testingApi.runs(queryOf(filters, page), signal), [filters, page]);
   const stats = useLoad(
@@ -135,10 +108,9 @@ export function RunsPage() {
   useServerEvents(['run.queued', 'run.started', 'run.finished'], reload, reload);
 
   const set = (patch: Partial<Filters>) => {
-    setFilters((f) => ({ ...f, ...patch }));
+    setSome(patch);
     setPage(0);
   };
-  const filtered = JSON.stringify(filters) !== JSON.stringify(NO_FILTERS);
   const devices = sortedDevices(state) ?? [];
   const total = runs.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
