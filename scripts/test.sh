@@ -12,4 +12,5 @@ cargo test --locked --all-targets
 cargo test --locked --doc
 
 (cd web && npm run --silent typecheck)
+(cd web && npm run --silent lint)
 VPT_BIN="$PWD/target/debug/vpt" node --test --test-concurrency=1 web/e2e/

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { api } from '../api/endpoints';
 import type { LockInfo } from '../api/types';
 import { useLiveStore } from '../store/LiveStore';
+import { useLatest } from './useLatest';
 
 /** How long a lock lasts without renewal: a page that vanished without a word holds it this long at most. */
 export const LOCK_LEASE_SECS = 30;
@@ -47,8 +48,7 @@ export function useDeviceLock(host: string, id: string, owner: string, liveLock:
   const [refusedBy, setRefusedBy] = useState<LockInfo | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  const tokenRef = useRef<string | null>(null);
-  tokenRef.current = token;
+  const tokenRef = useLatest(token);
   const { putLock } = useLiveStore();
 
   const take = useCallback(async () => {
@@ -66,7 +66,7 @@ export function useDeviceLock(host: string, id: string, owner: string, liveLock:
     } finally {
       setBusy(false);
     }
-  }, [host, id, owner, putLock]);
+  }, [host, id, owner, putLock, tokenRef]);
 
   const release = useCallback(async () => {
     const held = tokenRef.current;
@@ -81,7 +81,7 @@ export function useDeviceLock(host: string, id: string, owner: string, liveLock:
       setToken(null);
       setBusy(false);
     }
-  }, [host, id, putLock]);
+  }, [host, id, putLock, tokenRef]);
 
   // Renew while held. Losing the lock to someone else ends our hold.
   useEffect(() => {
@@ -120,7 +120,7 @@ export function useDeviceLock(host: string, id: string, owner: string, liveLock:
       window.removeEventListener('pagehide', releaseHeld);
       releaseHeld();
     };
-  }, [host, id, putLock]);
+  }, [host, id, putLock, tokenRef]);
 
   // Re-evaluate expiry times once a second so "until 14:03" locks free up by themselves.
   useEffect(() => {
@@ -137,9 +137,12 @@ export function useDeviceLock(host: string, id: string, owner: string, liveLock:
   }, []);
 
   // Live events are the freshest truth: a released lock clears an earlier refusal.
-  useEffect(() => {
+  const liveLockKey = `${liveLock?.owner}\n${liveLock?.expires_at}`;
+  const [seenLiveLock, setSeenLiveLock] = useState(liveLockKey);
+  if (seenLiveLock !== liveLockKey) {
+    setSeenLiveLock(liveLockKey);
     setRefusedBy(null);
-  }, [liveLock?.owner, liveLock?.expires_at]);
+  }
 
   let heldByOther: LockInfo | null = null;
   if (!token) {

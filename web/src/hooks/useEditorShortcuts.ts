@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
+import { useLatest } from './useLatest';
 
 interface EditorShortcuts {
   enabled: boolean;
@@ -16,8 +17,7 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** Ctrl/⌘+Z undoes, Ctrl/⌘+S saves, Delete removes the selection; never while typing in a field. */
 export function useEditorShortcuts(shortcuts: EditorShortcuts): void {
-  const latest = useRef(shortcuts);
-  latest.current = shortcuts;
+  const latest = useLatest(shortcuts);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const s = latest.current;
@@ -36,5 +36,5 @@ export function useEditorShortcuts(shortcuts: EditorShortcuts): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [latest]);
 }

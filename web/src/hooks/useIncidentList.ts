@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { monitoringApi } from '../api/monitoring';
 import type { Incident, IncidentQuery } from '../api/monitoring';
+import { useLatest } from './useLatest';
 
 export interface IncidentList {
   /** null until the first page arrived. */
@@ -33,18 +34,30 @@ export function useIncidentList(query: IncidentQuery | null, pageSize: number): 
   const [attempt, setAttempt] = useState(0);
   const seq = useRef(0);
   const key = query ? JSON.stringify(query) : '';
-  const queryRef = useRef(query);
-  queryRef.current = query;
+  const queryRef = useLatest(query);
+
+  // Each request forgets "load more" (its answer would belong to the old list); a new filter
+  // starts from an empty list, while a reload keeps the old one until the answer.
+  const request = `${key}\n${pageSize}\n${attempt}`;
+  const [shownRequest, setShownRequest] = useState(request);
+  const [shownKey, setShownKey] = useState(key);
+  if (shownRequest !== request) {
+    setShownRequest(request);
+    setLoadingMore(false);
+    setLoadMoreError(null);
+    if (!query) setItems(null);
+  }
+  if (shownKey !== key) {
+    setShownKey(key);
+    setItems(null);
+    setError(null);
+    setNext(null);
+  }
 
   useEffect(() => {
     const q = queryRef.current;
     const mine = ++seq.current;
-    setLoadingMore(false);
-    setLoadMoreError(null);
-    if (!q) {
-      setItems(null);
-      return undefined;
-    }
+    if (!q) return undefined;
     const controller = new AbortController();
     monitoringApi.incidents({ ...q, limit: pageSize }, controller.signal).then(
       (page) => {
@@ -59,14 +72,7 @@ export function useIncidentList(query: IncidentQuery | null, pageSize: number): 
       },
     );
     return () => controller.abort();
-  }, [key, pageSize, attempt]);
-
-  // A new filter starts from an empty list (a reload keeps the old one until the answer).
-  useEffect(() => {
-    setItems(null);
-    setError(null);
-    setNext(null);
-  }, [key]);
+  }, [key, pageSize, attempt, queryRef]);
 
   const loadMore = useCallback(() => {
     const q = queryRef.current;
@@ -90,7 +96,7 @@ export function useIncidentList(query: IncidentQuery | null, pageSize: number): 
         setLoadingMore(false);
       },
     );
-  }, [next, pageSize]);
+  }, [next, pageSize, queryRef]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
 

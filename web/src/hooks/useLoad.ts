@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
+import { useLatest } from './useLatest';
 
 export interface Loaded<T> {
   /** null until the first answer. */
@@ -20,8 +21,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
-  const loadRef = useRef(load);
-  loadRef.current = load;
+  const loadRef = useLatest(load);
   const seq = useRef(0);
 
   useEffect(() => {
@@ -39,7 +39,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
       },
     );
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- like useEffect's own, the caller's `deps` say when to load again
   }, [...deps, attempt]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);

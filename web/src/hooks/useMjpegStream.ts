@@ -18,6 +18,7 @@ export interface StreamView {
 }
 
 const IDLE: StreamView = { phase: 'idle', error: null, fps: 0, latencyMs: null, framesDrawn: 0, frameSize: null };
+const CONNECTING: StreamView = { ...IDLE, phase: 'connecting' };
 const READOUT_EVERY_MS = 500;
 /** No frame for this long while connected: the picture is frozen or the source stopped. */
 const STALL_AFTER_MS = 3000;
@@ -40,13 +41,16 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * them and falling ever further behind.
  */
 export function useMjpegStream(url: string | null, canvasRef: RefObject<HTMLCanvasElement | null>): StreamView {
-  const [view, setView] = useState<StreamView>(IDLE);
+  const [view, setView] = useState<StreamView>(url ? CONNECTING : IDLE);
+  // Another stream starts out connecting; no stream shows nothing.
+  const [viewOf, setViewOf] = useState(url);
+  if (viewOf !== url) {
+    setViewOf(url);
+    setView(url ? CONNECTING : IDLE);
+  }
 
   useEffect(() => {
-    if (!url) {
-      setView(IDLE);
-      return;
-    }
+    if (!url) return;
     const controller = new AbortController();
     const { signal } = controller;
     const stats = new FrameStats();
@@ -150,7 +154,6 @@ export function useMjpegStream(url: string | null, canvasRef: RefObject<HTMLCanv
       }
     };
 
-    setView({ ...IDLE, phase: 'connecting' });
     void run();
     const readout = window.setInterval(publish, READOUT_EVERY_MS);
     return () => {

@@ -20,11 +20,11 @@ export function useMonitoredCount(devices: Device[] | null, enabled: boolean): M
     .map((d) => `${d.host}/${d.id}`)
     .join(',');
 
+  // Nothing to ask about: no count (and none left over for when there is again).
+  if ((!enabled || !key) && count !== null) setCount(null);
+
   useEffect(() => {
-    if (!enabled || !key) {
-      setCount(null);
-      return undefined;
-    }
+    if (!enabled || !key) return undefined;
     const controller = new AbortController();
     const targets = key.split(',').map((k) => {
       const i = k.indexOf('/');

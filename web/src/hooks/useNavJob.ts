@@ -5,6 +5,7 @@ import { errorMessage } from '../api/client';
 import { navApi } from '../api/nav';
 import type { JobStep, NavJob } from '../api/nav';
 import { useLiveStore } from '../store/LiveStore';
+import { useLatest } from './useLatest';
 
 const POLL_MS = 1000;
 
@@ -37,8 +38,7 @@ export function useNavJob(onFinished?: (job: NavJob) => void): JobTracker {
   const [error, setError] = useState<string | null>(null);
   const jobId = job?.id ?? null;
   const running = job?.status === 'running';
-  const finishedRef = useRef(onFinished);
-  finishedRef.current = onFinished;
+  const finishedRef = useLatest(onFinished);
   const reported = useRef<number | null>(null);
 
   const accept = useCallback((next: NavJob) => {
@@ -85,7 +85,7 @@ export function useNavJob(onFinished?: (job: NavJob) => void): JobTracker {
       // One last read: the whole job, in case a step event was missed.
       navApi.job(job.id).then(accept, () => undefined);
     }
-  }, [job, accept]);
+  }, [job, accept, finishedRef]);
 
   const follow = useCallback((next: NavJob) => {
     setError(null);

@@ -25,7 +25,6 @@ export function useReferences(): ReferenceList {
 
   useEffect(() => {
     const controller = new AbortController();
-    setError(null);
     api.references(controller.signal).then(
       (list) => setData([...list].sort(byUserinterfaceThenName)),
       (err: unknown) => {
@@ -37,6 +36,7 @@ export function useReferences(): ReferenceList {
 
   const reload = useCallback(() => {
     setData(null);
+    setError(null);
     setAttempt((n) => n + 1);
   }, []);
 

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { KEYBOARD_SHORTCUTS } from '../lib/remoteKeys';
+import { useLatest } from './useLatest';
 
 /** Held keyboard keys auto-repeat much faster than a remote would; cap to this interval. */
 const MIN_REPEAT_MS = 150;
@@ -18,8 +19,7 @@ export function useRemoteKeyboard(
   supportedKeys: readonly string[],
   onKey: (key: string, isRepeat: boolean) => void,
 ): void {
-  const onKeyRef = useRef(onKey);
-  onKeyRef.current = onKey;
+  const onKeyRef = useLatest(onKey);
   const lastRepeatAt = useRef(0);
 
   // Device objects are replaced on every heartbeat; only a real change of keys re-subscribes.
@@ -45,5 +45,5 @@ export function useRemoteKeyboard(
     };
     window.addEventListener('keydown', handler);
     return () => window.removeEventListener('keydown', handler);
-  }, [enabled, keysSignature]);
+  }, [enabled, keysSignature, onKeyRef]);
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { TestingEvent } from '../api/testing';
 import { useLiveStore } from '../store/LiveStore';
+import { useLatest } from './useLatest';
 
 /**
  * Calls `handler` for each `/api/events` message whose type starts with one of `prefixes`
@@ -9,8 +10,7 @@ import { useLiveStore } from '../store/LiveStore';
  */
 export function useServerEvents(prefixes: string[], handler: (event: TestingEvent) => void, onReconnect?: () => void): void {
   const { subscribe, state } = useLiveStore();
-  const handlerRef = useRef(handler);
-  handlerRef.current = handler;
+  const handlerRef = useLatest(handler);
   const key = prefixes.join(',');
 
   useEffect(
@@ -20,16 +20,15 @@ export function useServerEvents(prefixes: string[], handler: (event: TestingEven
         if (typeof event.type !== 'string') return;
         if (key.split(',').some((p) => event.type.startsWith(p))) handlerRef.current(event);
       }),
-    [subscribe, key],
+    [subscribe, key, handlerRef],
   );
 
   const connected = state.connection.state === 'connected';
   // The first connection after the page opened is not a reconnection.
   const wasConnected = useRef(connected || state.connection.state === 'connecting');
-  const reconnectRef = useRef(onReconnect);
-  reconnectRef.current = onReconnect;
+  const reconnectRef = useLatest(onReconnect);
   useEffect(() => {
     if (connected && !wasConnected.current) reconnectRef.current?.();
     wasConnected.current = connected;
-  }, [connected]);
+  }, [connected, reconnectRef]);
 }

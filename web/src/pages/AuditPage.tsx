@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { asSentence, errorMessage } from '../api/client';
 import { authApi } from '../api/auth';
 import type { AuditEntry, AuditQuery } from '../api/auth';
@@ -6,6 +6,7 @@ import { Icon } from '../components/Icon';
 import { EmptyState, ErrorState, Spinner } from '../components/States';
 import { TableSkeleton } from '../components/testing/TableSkeleton';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
+import { useLatest } from '../hooks/useLatest';
 import { useLoad } from '../hooks/useLoad';
 import { useNow } from '../hooks/useNow';
 import { useUrlFilters } from '../hooks/useUrlFilters';
@@ -44,14 +45,20 @@ function useAuditPages(query: AuditQuery) {
   const [loadingMore, setLoadingMore] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const key = JSON.stringify(query);
-  const keyRef = useRef(key);
-  keyRef.current = key;
+  const keyRef = useLatest(key);
 
-  useEffect(() => {
-    const controller = new AbortController();
+  // Other filters, or "Try again", start from an empty list.
+  const request = `${key}\n${attempt}`;
+  const [listOf, setListOf] = useState(request);
+  if (listOf !== request) {
+    setListOf(request);
     setEntries(null);
     setError(null);
     setMoreError(null);
+  }
+
+  useEffect(() => {
+    const controller = new AbortController();
     authApi.audit(JSON.parse(key) as AuditQuery, controller.signal).then(
       (page) => {
         setEntries(page.entries);
@@ -79,7 +86,7 @@ function useAuditPages(query: AuditQuery) {
     } finally {
       setLoadingMore(false);
     }
-  }, [key, next]);
+  }, [key, next, keyRef]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   return { entries, hasMore: next !== null, error, moreError, loadingMore, loadMore, reload };
@@ -148,7 +155,7 @@ export function AuditPage() {
   useEffect(() => {
     const timer = window.setTimeout(() => setFilters((f) => (f.user === user.trim() ? f : { ...f, user: user.trim() })), TYPING_DELAY_MS);
     return () => window.clearTimeout(timer);
-  }, [user]);
+  }, [user, setFilters]);
 
   const users = useLoad((signal) => authApi.users(signal), []);
   const query = useMemo(() => queryOf(filters, filters.user), [filters]);

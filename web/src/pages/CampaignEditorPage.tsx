@@ -12,9 +12,10 @@ import { TargetPicker, cleanTarget } from '../components/testing/TargetPicker';
 import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
+import { useNavigateWhenSaved } from '../hooks/useNavigateWhenSaved';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
 import { startedByMe } from '../lib/identity';
-import { Link, navigate } from '../lib/router';
+import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
 
@@ -74,7 +75,6 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
   const [dialog, setDialog] = useState<'run' | 'delete' | null>(() =>
     canEdit && saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
   );
-  const [goTo, setGoTo] = useState<string | null>(null);
   // `?run=1` (from "Save and run" on a new campaign) opens the run dialog once.
   useEffect(() => {
     if (window.location.search.includes('run=1')) window.history.replaceState(null, '', window.location.pathname);
@@ -84,12 +84,7 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
 
   const dirty = JSON.stringify(bodyOf(draft)) !== baseline;
   useUnsavedGuard(dirty, LEAVE_WARNING);
-  useEffect(() => {
-    if (goTo && !dirty) {
-      setGoTo(null);
-      navigate(goTo, { replace: true });
-    }
-  }, [goTo, dirty]);
+  const navigateWhenSaved = useNavigateWhenSaved(dirty);
 
   const names = new Map((testcases.data ?? []).map((t) => [t.id, t.name]));
   saved?.testcases.forEach((t) => {
@@ -124,7 +119,7 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
       onSaved(result);
       toast.show(`Saved “${result.name}”`, 'info');
       // A new campaign moves to its own address; "Save and run" opens the run dialog there.
-      if (!saved) setGoTo(`/tests/campaigns/${result.id}${options.thenRun ? '?run=1' : ''}`);
+      if (!saved) navigateWhenSaved(`/tests/campaigns/${result.id}${options.thenRun ? '?run=1' : ''}`);
       return result;
     } catch (err) {
       setError(errorMessage(err));
@@ -303,7 +298,7 @@ function CampaignEditor({ saved, onSaved }: { saved: Campaign | null; onSaved: (
             await testingApi.deleteCampaign(saved.id);
             setBaseline(JSON.stringify(bodyOf(draft)));
             toast.show(`Deleted “${saved.name}”`, 'info');
-            setGoTo('/tests/campaigns');
+            navigateWhenSaved('/tests/campaigns');
           }}
         >
           <p>Its test cases and past runs stay. A schedule that starts it must be deleted first.</p>

@@ -143,9 +143,11 @@ function DeviceView({ device, host }: { device: Device; host: Host | null }) {
     [device.host, device.id, token, onControlError, heldByOther],
   );
   // The note goes once nobody else holds the device.
-  useEffect(() => {
+  const [noteHolder, setNoteHolder] = useState(heldByOther);
+  if (noteHolder !== heldByOther) {
+    setNoteHolder(heldByOther);
     if (!heldByOther) setRefusedKey(null);
-  }, [heldByOther]);
+  }
 
   useRemoteKeyboard(canControl && !padDisabled, remoteKeys, press);
 
@@ -419,9 +421,16 @@ export function DeviceViewPage({ params }: PageProps) {
   const [attempt, setAttempt] = useState(0);
   useDocumentTitle(device?.name ?? deviceId);
 
+  // A new request (another device, "Try again") hides the last one's error.
+  const request = `${hostId}\n${deviceId}\n${attempt}`;
+  const [errorOf, setErrorOf] = useState(request);
+  if (errorOf !== request) {
+    setErrorOf(request);
+    setLoadError(null);
+  }
+
   useEffect(() => {
     const controller = new AbortController();
-    setLoadError(null);
     api.device(hostId, deviceId, controller.signal).then(
       (fetched) => putDevice(hostId, fetched),
       (err: unknown) => {

@@ -48,7 +48,7 @@ function offsetFromStart(incident: Incident, capturedAt: string): string {
   return `${sign}${formatIncidentDuration(Math.abs(ms))}`;
 }
 
-function Frames({ incident }: { incident: Incident }) {
+function Frames({ incident, now }: { incident: Incident; now: number }) {
   const frames = orderedFrames(incident);
   if (frames.length === 0) {
     return <p className="muted small">No picture was kept for this incident.</p>;
@@ -64,7 +64,7 @@ function Frames({ incident }: { incident: Incident }) {
         <p className="muted small incident-frames-note">Pictures from while it lasts are added when it ends.</p>
       ) : during > 1 ? (
         <p className="muted small incident-frames-note">
-          {during} pictures spread over the {formatIncidentDuration(incidentDurationMs(incident, Date.now()))} it lasted; the time after each is from its start.
+          {during} pictures spread over the {formatIncidentDuration(incidentDurationMs(incident, now))} it lasted; the time after each is from its start.
         </p>
       ) : null}
       <div className="incident-frames" data-testid="incident-frames">
@@ -306,7 +306,7 @@ function IncidentView({ incident, onChange }: { incident: Incident; onChange: (i
           </h2>
           <span className="muted small">Click a picture to see it large.</span>
         </div>
-        <Frames incident={incident} />
+        <Frames incident={incident} now={now} />
       </section>
     </div>
   );

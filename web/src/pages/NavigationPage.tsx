@@ -27,10 +27,13 @@ export function NavigationPage({ params }: PageProps) {
   const [dialog, setDialog] = useState<'new' | 'import' | null>(null);
   const canEdit = useCan('tester');
   const [remembered, , remember] = usePreference(USERINTERFACE_KEY, DEFAULT_USERINTERFACE);
+  const loadAgain = useCallback(() => {
+    setError(null);
+    setAttempt((n) => n + 1);
+  }, []);
 
   useEffect(() => {
     const controller = new AbortController();
-    setError(null);
     navApi.userinterfaces(controller.signal).then(
       (uis) => setList([...uis].sort((a, b) => a.name.localeCompare(b.name))),
       (err: unknown) => {
@@ -71,15 +74,15 @@ export function NavigationPage({ params }: PageProps) {
     (created: Userinterface, verb: string) => {
       setDialog(null);
       toast.show(`${verb} ${created.name}`, 'info');
-      setAttempt((n) => n + 1);
+      loadAgain();
       navigate(pathFor(created.name));
     },
-    [toast],
+    [toast, loadAgain],
   );
 
   let content;
   if (error && !list) {
-    content = <ErrorState title="Could not load the userinterfaces" message={error} onRetry={() => setAttempt((n) => n + 1)} />;
+    content = <ErrorState title="Could not load the userinterfaces" message={error} onRetry={loadAgain} />;
   } else if (!list) {
     content = <Skeleton height={480} />;
   } else if (list.length === 0) {

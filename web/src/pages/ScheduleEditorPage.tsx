@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { errorMessage } from '../api/client';
 import { testingApi } from '../api/testing';
 import type { Schedule, ScheduleBody, Target } from '../api/testing';
@@ -12,12 +12,13 @@ import { TargetPicker, cleanTarget } from '../components/testing/TargetPicker';
 import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
+import { useNavigateWhenSaved } from '../hooks/useNavigateWhenSaved';
 import { useNow } from '../hooks/useNow';
 import { useServerEvents } from '../hooks/useServerEvents';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
 import { CRON_PRESETS, cronProblem, describeCron, formatIn, fromLocalInput, toLocalInput } from '../lib/cron';
 import { formatDateTime } from '../lib/format';
-import { Link, navigate } from '../lib/router';
+import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
 import { useCan } from '../store/Auth';
 
@@ -122,19 +123,13 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
-  const [goTo, setGoTo] = useState<string | null>(null);
   const testcases = useLoad((signal) => testingApi.testcases({}, signal), []);
   const campaigns = useLoad((signal) => testingApi.campaigns(signal), []);
   useDocumentTitle(draft.name.trim() || 'New schedule');
 
   const dirty = JSON.stringify(bodyOf(draft)) !== baseline;
   useUnsavedGuard(dirty, LEAVE_WARNING);
-  useEffect(() => {
-    if (goTo && !dirty) {
-      setGoTo(null);
-      navigate(goTo, { replace: true });
-    }
-  }, [goTo, dirty]);
+  const navigateWhenSaved = useNavigateWhenSaved(dirty);
 
   const described = describeCron(draft.cron);
   // Checked as it is typed; the server's answer on save (it names the field first, "cron: minute:
@@ -157,7 +152,7 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
       setBaseline(JSON.stringify(body));
       onSaved(result);
       toast.show(`Saved “${result.name}”`, 'info');
-      if (!saved) setGoTo(`/tests/schedules/${result.id}`);
+      if (!saved) navigateWhenSaved(`/tests/schedules/${result.id}`);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -341,7 +336,7 @@ function ScheduleEditor({ saved, onSaved }: { saved: Schedule | null; onSaved: (
             await testingApi.deleteSchedule(saved.id);
             setBaseline(JSON.stringify(bodyOf(draft)));
             toast.show(`Deleted “${saved.name}”`, 'info');
-            setGoTo('/tests/schedules');
+            navigateWhenSaved('/tests/schedules');
           }}
         >
           <p>It stops firing. The runs it started stay.</p>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ROLE_ABILITIES } from '../api/auth';
 import { ChangePasswordDialog } from '../components/ChangePasswordDialog';
@@ -19,8 +19,12 @@ function NameForm() {
   const current = useDisplayName();
   const [draft, setDraft] = useState(current);
   const [saved, setSaved] = useState(false);
-
-  useEffect(() => setDraft(current), [current]);
+  // A name changed elsewhere (another tab) replaces the draft.
+  const [draftOf, setDraftOf] = useState(current);
+  if (draftOf !== current) {
+    setDraftOf(current);
+    setDraft(current);
+  }
 
   const trimmed = draft.trim();
   const invalid = trimmed === '' ? 'Enter a name.' : trimmed.length > MAX_NAME_LENGTH ? `Keep it under ${MAX_NAME_LENGTH} characters.` : null;

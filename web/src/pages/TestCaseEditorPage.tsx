@@ -18,6 +18,7 @@ import type { StepEdits } from '../components/testing/StepList';
 import { useToast } from '../components/Toasts';
 import { useDocumentTitle } from '../hooks/useDocumentTitle';
 import { useLoad } from '../hooks/useLoad';
+import { useNavigateWhenSaved } from '../hooks/useNavigateWhenSaved';
 import { useUnsavedGuard } from '../hooks/useUnsavedGuard';
 import { formatDateTime } from '../lib/format';
 import { startedByMe } from '../lib/identity';
@@ -148,7 +149,6 @@ function Editor({ saved, onSaved }: EditorProps) {
   const [dialog, setDialog] = useState<'run' | 'delete' | null>(() =>
     canEdit && saved && new URLSearchParams(window.location.search).get('run') === '1' ? 'run' : null,
   );
-  const [goTo, setGoTo] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useDocumentTitle(draft.name.trim() || 'New test case');
 
@@ -161,26 +161,20 @@ function Editor({ saved, onSaved }: EditorProps) {
   }, []);
 
   // A page change asked for right after a save waits for the guard to be gone.
-  useEffect(() => {
-    if (goTo && !dirty) {
-      setGoTo(null);
-      navigate(goTo, { replace: true });
-    }
-  }, [goTo, dirty]);
+  const navigateWhenSaved = useNavigateWhenSaved(dirty);
 
   const uis = useLoad((signal) => navApi.userinterfaces(signal), []);
   const tags = useLoad((signal) => testingApi.tags(signal), []);
   const ui = uis.data?.find((u) => u.name === draft.userinterface) ?? null;
 
   // A new test case starts on the userinterface used last.
-  useEffect(() => {
-    if (saved || !uis.data || draft.userinterface) return;
+  if (!saved && uis.data && !draft.userinterface) {
     const pick = uis.data.find((u) => u.name === remembered) ?? uis.data[0];
     if (pick) {
       setDraft((d) => (d.userinterface ? d : { ...d, userinterface: pick.name }));
       setBaseline(JSON.stringify(bodyOf({ ...EMPTY, userinterface: pick.name })));
     }
-  }, [saved, uis.data, draft.userinterface, remembered]);
+  }
 
   const treeId = ui?.tree_id ?? null;
   const tree = useLoad((signal) => (treeId === null ? Promise.resolve(null) : navApi.tree(treeId, signal)), [treeId]);
@@ -291,7 +285,7 @@ function Editor({ saved, onSaved }: EditorProps) {
       onSaved(result);
       toast.show(`Saved “${result.name}”${saved ? ` (version ${result.version})` : ''}`, 'info');
       // A new test case moves to its own address; "Save and run" opens the run dialog there.
-      if (!saved) setGoTo(`/tests/${result.id}${options.thenRun ? '?run=1' : ''}`);
+      if (!saved) navigateWhenSaved(`/tests/${result.id}${options.thenRun ? '?run=1' : ''}`);
       return result;
     } catch (err) {
       showFailure(err);
@@ -568,7 +562,7 @@ function Editor({ saved, onSaved }: EditorProps) {
             await testingApi.deleteTestcase(saved.id);
             setBaseline(JSON.stringify(bodyOf(draft)));
             toast.show(`Deleted “${saved.name}”`, 'info');
-            setGoTo('/tests');
+            navigateWhenSaved('/tests');
           }}
         >
           <p>Its runs and their reports stay. A campaign that lists it must drop it first.</p>
@@ -582,19 +576,22 @@ export function TestCaseEditorPage({ params }: PageProps) {
   const isNew = !params.id;
   const id = Number(params.id);
   const [saved, setSaved] = useState<TestCase | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const [requestError, setRequestError] = useState<unknown>(null);
   const [attempt, setAttempt] = useState(0);
+  // A new request (another id, "Try again") hides the last one's error.
+  const request = `${isNew}\n${id}\n${attempt}`;
+  const [errorOf, setErrorOf] = useState(request);
+  if (errorOf !== request) {
+    setErrorOf(request);
+    setRequestError(null);
+  }
+  const error = !isNew && !Number.isInteger(id) ? new ApiError(404, 'not_found', 'Not found.') : requestError;
 
   useEffect(() => {
-    if (isNew) return;
-    if (!Number.isInteger(id)) {
-      setError(new ApiError(404, 'not_found', 'Not found.'));
-      return;
-    }
+    if (isNew || !Number.isInteger(id)) return;
     const controller = new AbortController();
-    setError(null);
     testingApi.testcase(id, controller.signal).then(setSaved, (err: unknown) => {
-      if (!controller.signal.aborted) setError(err);
+      if (!controller.signal.aborted) setRequestError(err);
     });
     return () => controller.abort();
   }, [isNew, id, attempt]);

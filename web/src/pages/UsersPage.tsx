@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError, asSentence, errorMessage } from '../api/client';
 import { ROLES, ROLE_LABELS, ROLE_SUMMARIES, authApi } from '../api/auth';
@@ -44,10 +44,11 @@ function PasswordField({
   const [copied, setCopied] = useState(false);
   // An error is about the password it was given for: a new one (typed or generated) clears it.
   const [erredFor, setErredFor] = useState(value);
-  useEffect(() => {
+  const [errorSeen, setErrorSeen] = useState(error);
+  if (errorSeen !== error) {
+    setErrorSeen(error);
     if (error) setErredFor(value);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [error]);
+  }
   const shownError = error && value === erredFor ? error : null;
   const copy = async () => {
     try {

@@ -1,11 +1,12 @@
 // Who is signed in: `/api/auth/me` read once, kept current by what API answers say, and the
 // sign-in and sign-out actions. Everything that depends on the user's role reads it here.
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError, errorMessage, isNetworkError, setAuthListeners } from '../api/client';
 import { authApi, roleAtLeast } from '../api/auth';
 import type { Me, Role } from '../api/auth';
+import { useLatest } from '../hooks/useLatest';
 import { setAccountName } from '../lib/identity';
 
 /** Why the sign-in page is shown: it says so in a line above the form. */
@@ -36,8 +37,7 @@ const RETRY_UNREACHABLE_MS = 5000;
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const stateRef = useRef(state);
-  stateRef.current = state;
+  const stateRef = useLatest(state);
 
   const load = useCallback(async (signal?: AbortSignal) => {
     try {
@@ -54,10 +54,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         });
       }
     }
-  }, []);
+  }, [stateRef]);
 
   useEffect(() => {
     const controller = new AbortController();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- `load` sets state only once the server has answered, never during the effect
     void load(controller.signal);
     return () => controller.abort();
   }, [load, attempt]);
@@ -87,7 +88,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       },
     });
     return () => setAuthListeners(null);
-  }, [load]);
+  }, [load, stateRef]);
 
   const me = state.status === 'signed-in' ? state.me : null;
   useEffect(() => {

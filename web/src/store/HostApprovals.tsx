@@ -40,11 +40,11 @@ export function HostApprovalsProvider({ children }: { children: ReactNode }) {
   // The first connection after the page opened is not a reconnection.
   const wasConnected = useRef(connected || state.connection.state === 'connecting');
 
+  // Only admins see approvals: none are kept for anyone else.
+  if (!admin && approvals !== null) setApprovals(null);
+
   useEffect(() => {
-    if (!admin) {
-      setApprovals(null);
-      return undefined;
-    }
+    if (!admin) return undefined;
     const controller = new AbortController();
     authApi.hostApprovals(controller.signal).then(
       (list) => {

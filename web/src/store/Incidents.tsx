@@ -7,6 +7,7 @@ import { ApiError } from '../api/client';
 import { incidentHref, incidentOf, isIncidentEvent, monitoringApi } from '../api/monitoring';
 import type { Incident, IncidentEventType } from '../api/monitoring';
 import { useToast } from '../components/Toasts';
+import { useLatest } from '../hooks/useLatest';
 import { deviceLabel, kindTitle } from '../lib/incidents';
 import { deviceKey } from './liveState';
 import { useLiveStore } from './LiveStore';
@@ -54,13 +55,13 @@ export function IncidentsProvider({ children }: { children: ReactNode }) {
 
   const connected = state.connection.state === 'connected';
   // Loaded at mount, and again whenever the socket comes back (events may have been missed).
+  const activeRef = useLatest(active);
   useEffect(() => {
-    if (connected || active === null) load();
+    if (connected || activeRef.current === null) load();
     if (connected) return undefined;
     const timer = window.setInterval(load, FALLBACK_POLL_MS);
     return () => window.clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [connected, load]);
+  }, [connected, load, activeRef]);
 
   useEffect(
     () =>

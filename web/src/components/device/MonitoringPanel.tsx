@@ -1,10 +1,11 @@
 // A device's monitoring: on/off, which conditions are watched, their delays and thresholds, and
 // what the monitor sees right now.
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../../api/client';
 import { incidentHref, monitoringApi } from '../../api/monitoring';
 import type { Incident, IncidentKind, MonitorSettings, MonitorStatus } from '../../api/monitoring';
+import { useLatest } from '../../hooks/useLatest';
 import { usePageVisible } from '../../hooks/usePageVisible';
 import { kindTitle } from '../../lib/incidents';
 import { Link } from '../../lib/router';
@@ -308,9 +309,8 @@ export function MonitoringPanel({ host, device, disabled, readOnly = false, inci
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const visible = usePageVisible();
-  const dirtyRef = useRef(false);
   const dirty = draft !== null && saved !== null && JSON.stringify(draft) !== JSON.stringify(draftOf(saved));
-  dirtyRef.current = dirty;
+  const dirtyRef = useLatest(dirty);
 
   const accept = useCallback((answer: { settings: MonitorSettings; status: MonitorStatus }, replaceDraft: boolean) => {
     setStatus(answer.status);
@@ -345,7 +345,7 @@ export function MonitoringPanel({ host, device, disabled, readOnly = false, inci
       controller.abort();
       window.clearInterval(timer);
     };
-  }, [host, device, visible, incidentKey]);
+  }, [host, device, visible, incidentKey, dirtyRef]);
 
   const update = (change: (d: Draft) => Draft, path?: string) => {
     setDraft((d) => (d ? change(d) : d));

@@ -1,11 +1,13 @@
 // The device's recent past: a slider over the frames its host keeps, the frame at the slider
 // shown in place of the live picture, play/pause through them, and export of a marked range.
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { ApiError, errorMessage } from '../../api/client';
 import { monitoringApi, timelineExportUrl, timelineFrameUrl } from '../../api/monitoring';
 import type { Timeline } from '../../api/monitoring';
+import { useLatest } from '../../hooks/useLatest';
+import { useNow } from '../../hooks/useNow';
 import { usePageVisible } from '../../hooks/usePageVisible';
 import { formatDuration } from '../../lib/format';
 import { Icon } from '../Icon';
@@ -15,6 +17,8 @@ const REFRESH_MS = 5000;
 /** Never show a frame for less than this while playing, however close the next one is. */
 const MIN_STEP_MS = 40;
 const SPEEDS = [1, 2, 4] as const;
+/** One empty list while there is no timeline, so callbacks built on the frames stay the same. */
+const NO_FRAMES: Timeline['frames'] = [];
 
 export interface TimelineState {
   timeline: Timeline | null;
@@ -141,11 +145,12 @@ interface TimelineBarProps {
 
 export function TimelineBar({ host, device, state, position, onPosition, disabled }: TimelineBarProps) {
   const { timeline } = state;
-  const frames = timeline?.frames ?? [];
+  const frames = timeline?.frames ?? NO_FRAMES;
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState<(typeof SPEEDS)[number]>(1);
   const [range, setRange] = useState<{ from: number | null; to: number | null }>({ from: null, to: null });
-  const now = Date.now();
+  // For "12 s ago" beside the frame shown.
+  const now = useNow(1000);
 
   const oldest = timeline?.oldest ?? frames[0]?.t ?? null;
   const newest = timeline?.newest ?? frames.at(-1)?.t ?? null;
@@ -162,8 +167,7 @@ export function TimelineBar({ host, device, state, position, onPosition, disable
   );
 
   // Playing moves to the next frame after the real gap between them (divided by the speed).
-  const framesRef = useRef(frames);
-  framesRef.current = frames;
+  const framesRef = useLatest(frames);
   useEffect(() => {
     if (!playing || position === null) return undefined;
     const list = framesRef.current;
@@ -176,11 +180,14 @@ export function TimelineBar({ host, device, state, position, onPosition, disable
     }
     const timer = window.setTimeout(() => onPosition(next.t), Math.max(MIN_STEP_MS, (next.t - here.t) / speed));
     return () => window.clearTimeout(timer);
-  }, [playing, position, speed, onPosition]);
+  }, [playing, position, speed, onPosition, framesRef]);
 
-  useEffect(() => {
+  // Going back to the live picture stops playing.
+  const [shownPosition, setShownPosition] = useState(position);
+  if (shownPosition !== position) {
+    setShownPosition(position);
     if (position === null) setPlaying(false);
-  }, [position]);
+  }
 
   if (state.unavailable) {
     return (

@@ -6,6 +6,7 @@ import { api } from '../../api/endpoints';
 import type { Device } from '../../api/types';
 import { useDeviceLock } from '../../hooks/useDeviceLock';
 import type { DeviceLock } from '../../hooks/useDeviceLock';
+import { useLatest } from '../../hooks/useLatest';
 import { useRemoteKeyboard } from '../../hooks/useRemoteKeyboard';
 import { useDisplayName } from '../../lib/identity';
 import { useLiveStore } from '../../store/LiveStore';
@@ -41,12 +42,15 @@ export function DeviceSession(props: DeviceSessionProps) {
   const controlsDisabled = state.connection.state === 'offline' || lock.heldByOther !== null || !device.remote;
 
   const { token, heldByOther, noteRefusal } = lock;
+  // Told again when the holder or its lease changes, not each time the same lock is re-sent.
+  const holder = heldByOther?.owner;
+  const holderUntil = heldByOther?.expires_at;
+  const heldByOtherRef = useLatest(heldByOther);
   useEffect(() => {
-    onLockChange({ token, heldByOther, noteRefusal });
-  }, [token, heldByOther?.owner, heldByOther?.expires_at, noteRefusal, onLockChange]); // eslint-disable-line react-hooks/exhaustive-deps
+    onLockChange({ token, heldByOther: heldByOtherRef.current, noteRefusal });
+  }, [token, holder, holderUntil, noteRefusal, onLockChange, heldByOtherRef]);
 
-  const recordRef = useRef(onRecorded);
-  recordRef.current = onRecorded;
+  const recordRef = useLatest(onRecorded);
   const [flash, setFlash] = useState<{ key: string; seq: number } | null>(null);
   const inFlight = useRef(0);
   const press = useCallback(
@@ -65,7 +69,7 @@ export function DeviceSession(props: DeviceSessionProps) {
           inFlight.current -= 1;
         });
     },
-    [device.host, device.id, token, toast, noteRefusal],
+    [device.host, device.id, token, toast, noteRefusal, recordRef],
   );
   useRemoteKeyboard(keyboardEnabled && !controlsDisabled, device.remote?.keys ?? [], press);
 

@@ -23,9 +23,16 @@ export function HistoryPanel({ treeId, currentVersion, viewing, onView, onRestor
   const [error, setError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
+  // A new request (another tree or version, "Try again") hides the last one's error.
+  const request = `${treeId}\n${currentVersion}\n${attempt}`;
+  const [errorOf, setErrorOf] = useState(request);
+  if (errorOf !== request) {
+    setErrorOf(request);
+    setError(null);
+  }
+
   useEffect(() => {
     const controller = new AbortController();
-    setError(null);
     navApi.history(treeId, controller.signal).then(setList, (err: unknown) => {
       if (!controller.signal.aborted) setError(errorMessage(err));
     });

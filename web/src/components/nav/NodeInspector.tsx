@@ -1,6 +1,6 @@
 // The selected node: what it is called, its screenshot, its verifications, and "Go here".
 
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { NavNode, NavVerification, NodeType, PassMode } from '../../api/nav';
 import type { Reference } from '../../api/types';
 import { ID_PATTERN } from '../../lib/navTree';
@@ -35,7 +35,12 @@ export function NodeInspector(props: NodeInspectorProps) {
   const { onChange, onRename, onDelete, canRun, goBlocked, onGo, screenshotBlocked, takingScreenshot, onScreenshot } = props;
   const fixed = node.id === 'entry' || node.id === 'home';
   const [idDraft, setIdDraft] = useState(node.id);
-  useEffect(() => setIdDraft(node.id), [node.id]);
+  // Another node (or this one renamed) starts the id field again from its id.
+  const [draftFor, setDraftFor] = useState(node.id);
+  if (draftFor !== node.id) {
+    setDraftFor(node.id);
+    setIdDraft(node.id);
+  }
   const idError =
     idDraft === node.id
       ? null

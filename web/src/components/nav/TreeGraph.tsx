@@ -85,7 +85,11 @@ export function TreeGraph(props: TreeGraphProps) {
 
   // React Flow moves nodes through changes; we keep its working copy and commit on drag end.
   const [nodes, setNodes] = useState<ScreenFlowNode[]>(derivedNodes);
-  useEffect(() => setNodes(derivedNodes), [derivedNodes]);
+  const [nodesFrom, setNodesFrom] = useState(derivedNodes);
+  if (nodesFrom !== derivedNodes) {
+    setNodesFrom(derivedNodes);
+    setNodes(derivedNodes);
+  }
   const onNodesChange = useCallback(
     (changes: NodeChange<ScreenFlowNode>[]) => setNodes((list) => applyNodeChanges(changes, list)),
     [],

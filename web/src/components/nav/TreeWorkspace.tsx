@@ -90,18 +90,25 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   const [lock, setLock] = useState<LockView | null>(null);
   const onLockChange = useCallback((next: LockView) => setLock(next), []);
 
+  const loadIntoEditor = editor.load;
   const reload = useCallback(
     (keepDraft: boolean) =>
       navApi.tree(treeId).then(
-        (tree) => editor.load(tree, keepDraft),
+        (tree) => loadIntoEditor(tree, keepDraft),
         (err: unknown) => {
           if (!keepDraft) setLoadError(errorMessage(err));
         },
       ),
-    [treeId, editor.load], // eslint-disable-line react-hooks/exhaustive-deps
+    [treeId, loadIntoEditor],
   );
-  useEffect(() => {
+  // A new request (another tree, "Try again") hides the last one's error.
+  const request = `${treeId}\n${attempt}`;
+  const [errorOf, setErrorOf] = useState(request);
+  if (errorOf !== request) {
+    setErrorOf(request);
     setLoadError(null);
+  }
+  useEffect(() => {
     void reload(false);
   }, [reload, attempt]);
 
@@ -230,9 +237,7 @@ export function TreeWorkspace({ ui }: { ui: Userinterface }) {
   );
 
   // Recording stops when its edge is no longer selected or is gone.
-  useEffect(() => {
-    if (recording && (selection?.kind !== 'edge' || selection.id !== recording.edgeId)) setRecording(null);
-  }, [selection, recording]);
+  if (recording && (selection?.kind !== 'edge' || selection.id !== recording.edgeId)) setRecording(null);
 
   const save = async (message: string) => {
     if (!saved) return;

@@ -21,9 +21,16 @@ export function ValidationsList({ treeId, refreshKey, onSelectEdge }: Validation
   const [open, setOpen] = useState<Validation | null>(null);
   const [openError, setOpenError] = useState<string | null>(null);
 
+  // A new request (another tree, a new validation, "Try again") hides the last one's error.
+  const request = `${treeId}\n${refreshKey}\n${attempt}`;
+  const [errorOf, setErrorOf] = useState(request);
+  if (errorOf !== request) {
+    setErrorOf(request);
+    setError(null);
+  }
+
   useEffect(() => {
     const controller = new AbortController();
-    setError(null);
     navApi.validations(treeId, controller.signal).then(setList, (err: unknown) => {
       if (!controller.signal.aborted) setError(errorMessage(err));
     });

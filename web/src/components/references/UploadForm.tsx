@@ -27,12 +27,11 @@ export function UploadForm({ userinterfaces, onUploaded, onClose }: UploadFormPr
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  if (!file && preview !== null) setPreview(null);
   useEffect(() => {
-    if (!file) {
-      setPreview(null);
-      return;
-    }
+    if (!file) return;
     const url = URL.createObjectURL(file);
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the preview's object URL is a browser resource this effect makes and revokes; the state only shows it
     setPreview(url);
     return () => URL.revokeObjectURL(url);
   }, [file]);
