@@ -7,7 +7,7 @@ import { AuthProvider } from './store/Auth';
 import { HostApprovalsProvider } from './store/HostApprovals';
 import { IncidentsProvider } from './store/Incidents';
 import { LiveStoreProvider } from './store/LiveStore';
-import './styles.css';
+import './styles/index.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
