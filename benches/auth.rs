@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::{BIN, Proc, machine, percentile, wait_file};
+use support::{Proc, bin, machine, percentile, wait_file};
 
 const WARMUP: usize = 300;
 const ROUNDS: usize = 5000;
@@ -129,7 +129,7 @@ impl Mode {
 
 /// Creates the admin `bench` with the real CLI before the server starts.
 fn add_admin(data_dir: &std::path::Path) {
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin())
         .args([
             "user",
             "add",

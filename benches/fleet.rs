@@ -34,7 +34,7 @@ fn main() {
         return;
     }
     println!("machine: {}", machine());
-    let size = std::fs::metadata(support::BIN).map_or(0, |m| m.len());
+    let size = std::fs::metadata(support::bin()).map_or(0, |m| m.len());
     println!("release binary size: {:.1} MiB", mib(size));
     cold_start();
     idle_memory();

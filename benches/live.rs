@@ -6,10 +6,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
-use support::{Proc, machine, mib, percentile, wait_file};
+use support::{Parts, Proc, machine, mib, percentile, press, wait_file};
 
 fn main() {
     // reqwest has rustls without a built-in crypto provider: give it ring.
@@ -20,90 +19,6 @@ fn main() {
     println!("machine: {}", machine());
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(run());
-}
-
-fn now_ms() -> f64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-}
-
-/// Reads multipart parts; yields (seq, captured_at_ms, received_at_ms, size).
-struct Parts {
-    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, String>> + Send>>,
-    buffer: Vec<u8>,
-}
-
-impl Parts {
-    async fn open(url: &str) -> Self {
-        let response = reqwest::get(url).await.expect("stream");
-        Self {
-            body: Box::pin(
-                response
-                    .bytes_stream()
-                    .map(|r| r.map_err(|e| e.to_string())),
-            ),
-            buffer: Vec::new(),
-        }
-    }
-
-    /// A viewer on a thin link: 64 KiB receive buffer, reading only when it wants a frame.
-    async fn open_slow(base: &str, path: &str) -> Self {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let address: std::net::SocketAddr =
-            base.trim_start_matches("http://").parse().expect("address");
-        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
-        socket.set_recv_buffer_size(64 * 1024).expect("buffer");
-        let mut tcp = socket.connect(address).await.expect("connect");
-        tcp.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
-            .await
-            .expect("request");
-        let mut head = Vec::new();
-        while !head.ends_with(b"\r\n\r\n") {
-            let mut byte = [0u8; 1];
-            tcp.read_exact(&mut byte).await.expect("head");
-            head.push(byte[0]);
-        }
-        let body = tokio_util::io::ReaderStream::new(tcp).map(|r| r.map_err(|e| e.to_string()));
-        Self {
-            body: Box::pin(body),
-            buffer: Vec::new(),
-        }
-    }
-
-    async fn next(&mut self) -> (u64, f64, f64, usize) {
-        loop {
-            if let Some(end) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&self.buffer[..end]).to_string();
-                let field = |name: &str| -> String {
-                    head.lines()
-                        .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
-                        .expect("part header")
-                };
-                let length: usize = field("Content-Length").parse().expect("length");
-                if self.buffer.len() >= end + 4 + length + 2 {
-                    let received = now_ms();
-                    let seq = field("X-Frame-Seq").parse().expect("seq");
-                    let captured: f64 = field("X-Captured-At-Ms").parse().expect("time");
-                    self.buffer.drain(..end + 4 + length + 2);
-                    return (seq, captured, received, length);
-                }
-            }
-            let chunk = self.body.next().await.expect("open").expect("chunk");
-            self.buffer.extend_from_slice(&chunk);
-        }
-    }
-}
-
-async fn press(url: &str, device: &str, key: &str) {
-    reqwest::Client::new()
-        .post(format!(
-            "{url}/api/hosts/bench/devices/{device}/remote/press"
-        ))
-        .json(&serde_json::json!({ "key": key }))
-        .send()
-        .await
-        .expect("press");
 }
 
 async fn run() {

@@ -5,9 +5,14 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_vpt");
+use futures_util::StreamExt;
+
+/// The binary under measurement: `VPT_BIN` when set (to compare two builds), else this build's.
+pub fn bin() -> String {
+    std::env::var("VPT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_vpt").to_string())
+}
 
 /// `cargo test --all-targets` also runs benchmark mains; they only measure under `cargo bench`.
 pub fn measuring() -> bool {
@@ -24,7 +29,7 @@ pub struct Proc {
 
 impl Proc {
     pub fn start(role: &str, data_dir: &Path, env: &[(&str, String)]) -> Self {
-        let mut command = Command::new(BIN);
+        let mut command = Command::new(bin());
         command
             .arg(role)
             .arg("--data-dir")
@@ -62,11 +67,17 @@ impl Proc {
     }
 
     pub fn rss_bytes(&self) -> u64 {
+        self.status_bytes("VmRSS")
+    }
+
+    /// A size line of `/proc/<pid>/status` in bytes: `VmRSS`, `RssAnon` (private memory),
+    /// `RssFile` (pages of the binary and libraries mapped in), `VmHWM` (peak RSS).
+    pub fn status_bytes(&self, field: &str) -> u64 {
         let status =
             std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             .map_or(0, |kb| kb * 1024)
     }
@@ -132,4 +143,89 @@ pub fn machine() -> String {
         })
         .unwrap_or_default();
     format!("{cpus} cores, {model}")
+}
+
+pub fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// Reads multipart parts; yields (seq, captured_at_ms, received_at_ms, size).
+pub struct Parts {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<bytes::Bytes, String>> + Send>>,
+    buffer: Vec<u8>,
+}
+
+impl Parts {
+    pub async fn open(url: &str) -> Self {
+        let response = reqwest::get(url).await.expect("stream");
+        Self {
+            body: Box::pin(
+                response
+                    .bytes_stream()
+                    .map(|r| r.map_err(|e| e.to_string())),
+            ),
+            buffer: Vec::new(),
+        }
+    }
+
+    /// A viewer on a thin link: 64 KiB receive buffer, reading only when it wants a frame.
+    pub async fn open_slow(base: &str, path: &str) -> Self {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let address: std::net::SocketAddr =
+            base.trim_start_matches("http://").parse().expect("address");
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(64 * 1024).expect("buffer");
+        let mut tcp = socket.connect(address).await.expect("connect");
+        tcp.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes())
+            .await
+            .expect("request");
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            tcp.read_exact(&mut byte).await.expect("head");
+            head.push(byte[0]);
+        }
+        let body = tokio_util::io::ReaderStream::new(tcp).map(|r| r.map_err(|e| e.to_string()));
+        Self {
+            body: Box::pin(body),
+            buffer: Vec::new(),
+        }
+    }
+
+    pub async fn next(&mut self) -> (u64, f64, f64, usize) {
+        loop {
+            if let Some(end) = self.buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buffer[..end]).to_string();
+                let field = |name: &str| -> String {
+                    head.lines()
+                        .find_map(|l| l.strip_prefix(&format!("{name}: ")).map(str::to_string))
+                        .expect("part header")
+                };
+                let length: usize = field("Content-Length").parse().expect("length");
+                if self.buffer.len() >= end + 4 + length + 2 {
+                    let received = now_ms();
+                    let seq = field("X-Frame-Seq").parse().expect("seq");
+                    let captured: f64 = field("X-Captured-At-Ms").parse().expect("time");
+                    self.buffer.drain(..end + 4 + length + 2);
+                    return (seq, captured, received, length);
+                }
+            }
+            let chunk = self.body.next().await.expect("open").expect("chunk");
+            self.buffer.extend_from_slice(&chunk);
+        }
+    }
+}
+
+/// Presses `key` on a device of the host named `bench`.
+pub async fn press(url: &str, device: &str, key: &str) {
+    reqwest::Client::new()
+        .post(format!(
+            "{url}/api/hosts/bench/devices/{device}/remote/press"
+        ))
+        .json(&serde_json::json!({ "key": key }))
+        .send()
+        .await
+        .expect("press");
 }
