@@ -1,5 +1,6 @@
 //! vpt: device test automation and monitoring in one binary. See README.md and docs/.
 
+pub mod allocator;
 pub mod allowed_hosts;
 pub mod api_error;
 pub mod cli;

@@ -14,6 +14,7 @@ use crate::host::{Host, JoinOptions};
 use crate::server::Server;
 
 pub fn main(cli: Cli) -> ExitCode {
+    crate::allocator::tune();
     // HTTP clients (plugs, `vpt run`, healthchecks) find the crypto of their TLS here.
     crate::tls::install_crypto_provider();
     let cli = match cli.command {

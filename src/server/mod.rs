@@ -119,6 +119,8 @@ impl Server {
                 .await
                 .context("cannot create the demo content")?;
             if seeded {
+                // Rendering every screen of the demo left megabytes free in malloc's heaps.
+                crate::allocator::give_back_free_memory();
                 tracing::info!(
                     userinterface = demo::DEMO_USERINTERFACE,
                     "demo content created"
