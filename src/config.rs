@@ -125,10 +125,13 @@ pub struct HostConfig {
     pub heartbeat_interval_ms: u64,
     /// Longest wait between two reconnection attempts.
     pub reconnect_max_ms: u64,
-    /// Seconds of recent frames each device keeps in memory.
-    pub ring_seconds: f64,
-    /// Memory cap of one device's frame ring, in MiB.
-    pub ring_max_mb: usize,
+    /// No longer used (a device keeps only its newest frame in memory; history is the
+    /// timeline on disk); accepted so old configs still load.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ring_seconds: Option<f64>,
+    /// No longer used, as `ring_seconds`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ring_max_mb: Option<usize>,
     /// Minutes of frames each device keeps on disk for its timeline; 0 turns timelines off.
     pub timeline_minutes: u64,
     /// Timeline frames stored per second.
@@ -151,8 +154,8 @@ impl Default for HostConfig {
             server_ca: PathBuf::new(),
             heartbeat_interval_ms: 5000,
             reconnect_max_ms: 30_000,
-            ring_seconds: 10.0,
-            ring_max_mb: 64,
+            ring_seconds: None,
+            ring_max_mb: None,
             timeline_minutes: 10,
             timeline_fps: 1.0,
             timeline_width: 640,
@@ -532,11 +535,6 @@ impl Config {
         if !(16..=7680).contains(&self.host.timeline_width) {
             return Err(ConfigError::Invalid(
                 "host.timeline_width must be between 16 and 7680".into(),
-            ));
-        }
-        if !(self.host.ring_seconds >= 0.0 && self.host.ring_seconds.is_finite()) {
-            return Err(ConfigError::Invalid(
-                "host.ring_seconds must be a positive number".into(),
             ));
         }
         let (cert, key) = (&self.server.tls_cert, &self.server.tls_key);

@@ -293,6 +293,52 @@ async fn thumbnail_stream_is_scaled_and_rate_limited() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_playing_video_to_four_viewers_keeps_only_a_few_pictures_in_memory() {
+    let mut bench = Bench::start(None).await;
+    let host = bench.vpt.host_url();
+    // Live TV: every frame is a new 1280x720 picture, watched (and encoded) four times over.
+    bench.press("sim1", "OK").await;
+    let viewers: Vec<_> = (0..4)
+        .map(|_| {
+            let url = format!("{}/stream.mjpeg", bench.device("sim1"));
+            tokio::spawn(async move {
+                let mut parts = Parts::new(client().get(url).send().await.unwrap());
+                let mut seqs = Vec::new();
+                for _ in 0..40 {
+                    seqs.push(parts.next().await.0);
+                }
+                seqs
+            })
+        })
+        .collect();
+    // What the device holds while they watch, as the host reports it (a raw frame is 2.7 MB;
+    // a ring of recent frames would hold dozens).
+    let frame = 1280 * 720 * 3;
+    let (mut most_pictures, mut most_bytes, mut samples) = (0, 0, 0);
+    while viewers.iter().any(|v| !v.is_finished()) {
+        let device = get_json(&format!("{host}/host/devices/sim1")).await;
+        let capture = &device["capture"];
+        most_pictures = most_pictures.max(capture["pictures_held"].as_u64().unwrap());
+        most_bytes = most_bytes.max(capture["picture_bytes"].as_u64().unwrap());
+        samples += 1;
+    }
+    for viewer in viewers {
+        let seqs = viewer.await.unwrap();
+        assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
+    }
+    assert!(samples >= 5, "{samples} samples");
+    assert!(
+        (1..=6).contains(&most_pictures),
+        "at most {most_pictures} pictures held"
+    );
+    assert!(
+        most_bytes <= 6 * frame,
+        "{most_bytes} bytes held ({:.1} frames)",
+        most_bytes as f64 / frame as f64
+    );
+}
+
 #[tokio::test]
 async fn power_off_gives_black_and_on_boots_back_to_home() {
     let bench = Bench::start(None).await;

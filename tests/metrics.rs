@@ -126,6 +126,9 @@ async fn server_metrics_show_the_fleet_runs_latency_and_federated_hosts() {
     assert!((0.0..2.5).contains(&took), "{took}");
     assert!(m.value("vpt_capture_frames_total", &fps) > 0.0);
     assert_eq!(m.value("vpt_capture_up", &fps), 1.0);
+    // What the device's pictures take in memory: at least the newest frame's pixels.
+    assert!(m.value("vpt_capture_pictures_held", &fps) >= 1.0);
+    assert!(m.value("vpt_capture_picture_bytes", &fps) >= f64::from(1280 * 720 * 3));
     assert!(m.value("vpt_host_memory_total_bytes", &[("host", HOST)]) > 0.0);
     let black = [("host", HOST), ("kind", "black")];
     assert!(m.value("vpt_verification_duration_seconds_count", &black) >= 1.0);

@@ -42,6 +42,8 @@ fn device(id: &str, name: &str) -> DeviceInfo {
             frames_dropped: 0,
             last_frame_age_ms: None,
             error: None,
+            pictures_held: 0,
+            picture_bytes: 0,
         },
         remote: None,
         power: None,

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::{CaptureConfig, DeviceConfig, HostConfig, PowerConfig, RemoteConfig};
+use crate::config::{CaptureConfig, DeviceConfig, PowerConfig, RemoteConfig};
 use crate::host::capture::images::ImagesSource;
 use crate::host::capture::sim::SimSource;
 use crate::host::capture::v4l2::V4l2Source;
-use crate::host::capture::{CaptureHandle, CaptureSpec, FrameRing, FrameSource};
+use crate::host::capture::{CaptureHandle, CaptureSpec, FrameSource};
 use crate::host::power::{
     Power, http::HttpPower, kasa::KasaPower, shelly::ShellyPower, sim::SimPower, tapo::TapoPower,
     tasmota::TasmotaPower,
@@ -34,11 +34,7 @@ pub struct Device {
 }
 
 impl Device {
-    pub fn start(config: &DeviceConfig, host: &HostConfig) -> anyhow::Result<Self> {
-        let ring = FrameRing::new(
-            Duration::from_secs_f64(host.ring_seconds),
-            host.ring_max_mb * 1024 * 1024,
-        );
+    pub fn start(config: &DeviceConfig) -> anyhow::Result<Self> {
         let mut sim = None;
         let (spec, source): (CaptureSpec, Box<dyn FrameSource>) = match &config.capture {
             CaptureConfig::Sim { fps, seed, faults } => {
@@ -94,7 +90,7 @@ impl Device {
                 )
             }
         };
-        let capture = CaptureHandle::start(&config.id, spec, source, ring)?;
+        let capture = CaptureHandle::start(&config.id, spec, source)?;
         let named = |e: String| anyhow::anyhow!("device `{}`: {e}", config.id);
         let (remote, adb) = start_remote(config, sim.as_ref()).map_err(named)?;
         let power = start_power(&config.power, sim.as_ref()).map_err(named)?;
@@ -263,10 +259,10 @@ pub struct Devices {
 }
 
 impl Devices {
-    pub fn start(configs: &[DeviceConfig], host: &HostConfig) -> anyhow::Result<Self> {
+    pub fn start(configs: &[DeviceConfig]) -> anyhow::Result<Self> {
         let list = configs
             .iter()
-            .map(|config| Device::start(config, host).map(Arc::new))
+            .map(|config| Device::start(config).map(Arc::new))
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Self {
             list: Arc::new(list),

@@ -163,6 +163,20 @@ fn write_capture(out: &mut Exposition, state: &HostState) {
             age.sample(&[("device", id)], ms as f64 / 1000.0);
         }
     }
+    let pictures = out.gauge(
+        "vpt_capture_pictures_held",
+        "Pictures of the device in memory: the newest frame and any a reader still holds.",
+    );
+    for (id, info, _) in &devices {
+        pictures.sample(&[("device", id)], info.pictures_held as f64);
+    }
+    let bytes = out.gauge(
+        "vpt_capture_picture_bytes",
+        "Bytes those pictures take (pixels and JPEGs).",
+    );
+    for (id, info, _) in &devices {
+        bytes.sample(&[("device", id)], info.picture_bytes as f64);
+    }
 }
 
 fn write_verification(out: &mut Exposition) {

@@ -128,7 +128,14 @@ impl Host {
             fingerprint = key.fingerprint(),
             "host key (an admin approves this fingerprint)"
         );
-        let devices = Devices::start(&device_configs, &config.host)?;
+        if config.host.ring_seconds.is_some() || config.host.ring_max_mb.is_some() {
+            tracing::warn!(
+                "host.ring_seconds and host.ring_max_mb are no longer used: a device keeps only \
+                 its newest frame in memory and its history in the timeline on disk \
+                 (host.timeline_minutes); remove them from the configuration"
+            );
+        }
+        let devices = Devices::start(&device_configs)?;
         let monitors = monitor::Monitors::start(&devices, &config.host, &data_dir)
             .context("cannot start monitoring")?;
         let state = HostState {

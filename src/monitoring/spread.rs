@@ -24,13 +24,16 @@ impl<T> SpreadSampler<T> {
         }
     }
 
+    /// Whether a frame seen at `at_ms` would be taken (so a caller can skip preparing one).
+    pub fn wants(&self, at_ms: u64) -> bool {
+        self.held
+            .last()
+            .is_none_or(|(last, _)| at_ms >= last.saturating_add(self.spacing_ms))
+    }
+
     /// Offers the frame seen at `at_ms` (not earlier than the last one offered).
     pub fn offer(&mut self, at_ms: u64, frame: T) {
-        if self
-            .held
-            .last()
-            .is_some_and(|(last, _)| at_ms < last.saturating_add(self.spacing_ms))
-        {
+        if !self.wants(at_ms) {
             return;
         }
         self.held.push((at_ms, frame));

@@ -299,6 +299,12 @@ pub struct CaptureInfo {
     pub frames_dropped: u64,
     pub last_frame_age_ms: Option<u64>,
     pub error: Option<String>,
+    /// Pictures of this device held in memory now (the newest frame and any a reader still
+    /// holds: a viewer, monitoring, a verification) and the bytes they take: pixels and JPEGs.
+    #[serde(default)]
+    pub pictures_held: u64,
+    #[serde(default)]
+    pub picture_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

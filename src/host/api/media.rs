@@ -4,7 +4,7 @@
 //! skips frames and never builds a backlog. A still picture is re-sent once a second rather
 //! than at the capture rate, which keeps idle streams cheap.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -20,7 +20,7 @@ use super::device;
 use crate::api_error::{ApiError, ApiResult};
 use crate::host::HostState;
 use crate::host::capture::Frame;
-use crate::host::capture::frame::{JPEG_QUALITY, encode_jpeg, encode_png};
+use crate::host::capture::frame::{JPEG_QUALITY, encode_png};
 
 pub const BOUNDARY: &str = "vptframe";
 /// A still picture is re-sent this often so clients see the stream is alive.
@@ -65,35 +65,26 @@ fn check_width(width: Option<u32>) -> ApiResult<Option<u32>> {
     }
 }
 
-/// Encodes a frame, scaled down to `width` when asked. CPU work: runs on a blocking thread.
+/// Encodes a frame, scaled down to `width` when asked. A JPEG is made once per picture and size
+/// whoever asks (every viewer of a device shares it). CPU work: runs on a blocking thread.
 pub(crate) async fn encode(frame: &Frame, format: Format, width: Option<u32>) -> ApiResult<Bytes> {
     let picture = frame.picture.clone();
-    tokio::task::spawn_blocking(move || {
-        let scale_to = width.filter(|w| *w < picture.width);
-        match (format, scale_to) {
-            (Format::Jpeg, None) => picture.jpeg(),
-            (format, scale_to) => {
-                let rgb = picture.rgb()?;
-                let scaled;
-                let image = match scale_to {
-                    Some(w) => {
-                        let h = ((u64::from(picture.height) * u64::from(w))
-                            / u64::from(picture.width))
+    tokio::task::spawn_blocking(move || match format {
+        Format::Jpeg => picture.scaled_jpeg(width.unwrap_or(picture.width), JPEG_QUALITY),
+        Format::Png => {
+            let rgb = picture.rgb()?;
+            match width.filter(|w| *w < picture.width) {
+                Some(w) => {
+                    let h = ((u64::from(picture.height) * u64::from(w)) / u64::from(picture.width))
                         .max(1) as u32;
-                        scaled = image::imageops::resize(
-                            rgb.as_ref(),
-                            w,
-                            h,
-                            image::imageops::FilterType::Triangle,
-                        );
-                        &scaled
-                    }
-                    None => rgb.as_ref(),
-                };
-                match format {
-                    Format::Png => encode_png(image),
-                    Format::Jpeg => encode_jpeg(image, JPEG_QUALITY),
+                    encode_png(&image::imageops::resize(
+                        rgb.as_ref(),
+                        w,
+                        h,
+                        image::imageops::FilterType::Triangle,
+                    ))
                 }
+                None => encode_png(&rgb),
             }
         }
     })
@@ -196,7 +187,8 @@ struct StreamState {
     shutdown: tokio_util::sync::CancellationToken,
     min_interval: Duration,
     width: Option<u32>,
-    last_sent: Option<(Instant, Arc<crate::host::capture::Picture>)>,
+    /// When the last part went and its picture (held weakly: a viewer keeps no frame alive).
+    last_sent: Option<(Instant, Weak<crate::host::capture::Picture>)>,
 }
 
 impl StreamState {
@@ -217,7 +209,10 @@ impl StreamState {
                 continue;
             };
             let repeat = self.last_sent.as_ref().is_some_and(|(at, picture)| {
-                Arc::ptr_eq(picture, &frame.picture) && at.elapsed() < STILL_REFRESH
+                picture
+                    .upgrade()
+                    .is_some_and(|p| Arc::ptr_eq(&p, &frame.picture))
+                    && at.elapsed() < STILL_REFRESH
             });
             if !repeat {
                 return Some(frame);
@@ -260,7 +255,7 @@ async fn stream(
             let frame = s.next_frame().await?;
             match encode(&frame, Format::Jpeg, s.width).await {
                 Ok(jpeg) => {
-                    s.last_sent = Some((Instant::now(), frame.picture.clone()));
+                    s.last_sent = Some((Instant::now(), Arc::downgrade(&frame.picture)));
                     return Some((
                         Ok::<_, std::convert::Infallible>(mjpeg_part(&frame, &jpeg)),
                         s,

@@ -1,12 +1,17 @@
 //! Capture: one worker thread per device (never on the async runtime) pulls pictures from its
 //! source and publishes them through a [`FrameSink`]: a latest-frame channel every consumer
-//! reads (slow readers simply see a newer frame), a bounded ring of recent frames, and health
-//! figures (measured fps, drops, last frame age, `no_signal`).
+//! reads (slow readers simply see a newer frame) and health figures (measured fps, drops, last
+//! frame age, `no_signal`).
+//!
+//! A device keeps no history of frames in memory: everything that reads a frame reads the
+//! newest one (live views, waits, verifications, monitoring, step pictures), and what looks
+//! back in time reads the timeline on disk (restart images, scrubbing, exports) or the pictures
+//! monitoring kept with an incident. An old frame stays in memory only while a reader still
+//! holds it; the device's [`PictureMeter`] says how many do and what they hold.
 
 pub mod frame;
 mod health;
 pub mod images;
-mod ring;
 pub mod sim;
 pub mod v4l2;
 
@@ -16,9 +21,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::watch;
 
-pub use frame::{Frame, Picture};
+pub use frame::{Frame, Picture, PictureMeter};
 pub use health::CaptureHealth;
-pub use ring::FrameRing;
 
 use crate::protocol::{CaptureInfo, DeviceStatus};
 
@@ -33,7 +37,7 @@ pub struct CaptureError(pub String);
 pub struct FrameSink {
     latest: watch::Sender<Option<Frame>>,
     health: Arc<Mutex<CaptureHealth>>,
-    ring: Arc<Mutex<FrameRing>>,
+    meter: Arc<PictureMeter>,
     next_seq: u64,
 }
 
@@ -47,8 +51,8 @@ impl FrameSink {
             picture,
         };
         self.next_seq += 1;
+        frame.picture.count_on(&self.meter);
         lock(&self.health).record_frame(frame.captured, dropped);
-        lock(&self.ring).push(frame.clone());
         self.latest.send_replace(Some(frame));
     }
 
@@ -81,7 +85,7 @@ pub struct CaptureHandle {
     pub spec: CaptureSpec,
     latest: watch::Receiver<Option<Frame>>,
     health: Arc<Mutex<CaptureHealth>>,
-    pub ring: Arc<Mutex<FrameRing>>,
+    meter: Arc<PictureMeter>,
     stop: Arc<AtomicBool>,
 }
 
@@ -91,16 +95,15 @@ impl CaptureHandle {
         name: &str,
         spec: CaptureSpec,
         mut source: Box<dyn FrameSource>,
-        ring: FrameRing,
     ) -> std::io::Result<Self> {
         let (sender, latest) = watch::channel(None);
         let health = Arc::new(Mutex::new(CaptureHealth::new(spec.fps)));
-        let ring = Arc::new(Mutex::new(ring));
+        let meter = Arc::new(PictureMeter::default());
         let stop = Arc::new(AtomicBool::new(false));
         let mut sink = FrameSink {
             latest: sender,
             health: health.clone(),
-            ring: ring.clone(),
+            meter: meter.clone(),
             next_seq: 0,
         };
         let worker_stop = stop.clone();
@@ -123,7 +126,7 @@ impl CaptureHandle {
             spec,
             latest,
             health,
-            ring,
+            meter,
             stop,
         })
     }
@@ -154,6 +157,8 @@ impl CaptureHandle {
             frames_dropped: health.frames_dropped,
             last_frame_age_ms: health.last_frame_age(now).map(|d| d.as_millis() as u64),
             error: health.error.clone(),
+            pictures_held: self.meter.pictures(),
+            picture_bytes: self.meter.bytes(),
         }
     }
 }

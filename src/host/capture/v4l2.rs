@@ -118,7 +118,7 @@ pub fn yuyv_to_rgb(data: &[u8], width: u32, height: u32) -> Result<RgbImage, Cap
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::host::capture::{CaptureHandle, CaptureSpec, FrameRing};
+    use crate::host::capture::{CaptureHandle, CaptureSpec};
     use std::time::{Duration, Instant};
 
     #[test]
@@ -145,13 +145,7 @@ mod tests {
             height: 720,
             fps: 25.0,
         };
-        let handle = CaptureHandle::start(
-            "tv",
-            spec,
-            Box::new(source),
-            FrameRing::new(Duration::from_secs(1), 1 << 20),
-        )
-        .unwrap();
+        let handle = CaptureHandle::start("tv", spec, Box::new(source)).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while handle.info().error.is_none() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));

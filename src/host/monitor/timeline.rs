@@ -6,10 +6,9 @@
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, SystemTime};
 
-use crate::host::capture::frame::scaled_jpeg;
 use crate::host::capture::{CaptureHandle, Pacer, Picture};
 
 /// JPEG quality of timeline frames: a scrubber needs recognisable, not pristine, pictures.
@@ -174,7 +173,8 @@ impl Timeline {
 /// Writes the device's frames into its timeline until `stop`.
 pub fn record(timeline: Arc<Timeline>, capture: &CaptureHandle, stop: &AtomicBool, device: &str) {
     let mut pacer = Pacer::new(timeline.limits.fps);
-    let mut last_picture: Option<Arc<Picture>> = None;
+    // Held weakly: enough to see a repeat without keeping the pixels of a gone frame alive.
+    let mut last_picture: Option<Weak<Picture>> = None;
     while pacer.wait(stop).is_some() {
         let Some(frame) = capture.latest() else {
             continue;
@@ -188,7 +188,8 @@ pub fn record(timeline: Arc<Timeline>, capture: &CaptureHandle, stop: &AtomicBoo
         }
         let same = last_picture
             .as_ref()
-            .is_some_and(|p| Arc::ptr_eq(p, &frame.picture));
+            .and_then(Weak::upgrade)
+            .is_some_and(|p| Arc::ptr_eq(&p, &frame.picture));
         let stored = if same {
             timeline.repeat_last(t)
         } else {
@@ -196,13 +197,15 @@ pub fn record(timeline: Arc<Timeline>, capture: &CaptureHandle, stop: &AtomicBoo
         };
         let result = match stored {
             Ok(true) => Ok(()),
-            Ok(false) => scaled_jpeg(&frame.picture, timeline.limits.width, QUALITY)
+            Ok(false) => frame
+                .picture
+                .scaled_jpeg(timeline.limits.width, QUALITY)
                 .map_err(std::io::Error::other)
                 .and_then(|jpeg| timeline.add(t, &jpeg)),
             Err(e) => Err(e),
         };
         match result {
-            Ok(()) => last_picture = Some(frame.picture.clone()),
+            Ok(()) => last_picture = Some(Arc::downgrade(&frame.picture)),
             Err(e) => {
                 tracing::warn!(%device, error = %e, "cannot store a timeline frame");
                 last_picture = None;

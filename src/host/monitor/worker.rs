@@ -1,15 +1,14 @@
 //! The monitoring thread of one device.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use super::{DeviceMonitor, Journal};
-use crate::host::capture::frame::scaled_jpeg;
 use crate::host::capture::{Pacer, Picture};
 use crate::host::devices::Device;
 use crate::monitoring::detector::{FrameFindings, Thumbnail, judge, same_picture};
@@ -25,7 +24,7 @@ const INCIDENT_PICTURE_QUALITY: u8 = 85;
 /// Pictures "while it lasted" of an incident: this many, spread evenly over it, picked from at
 /// most `HELD_PICTURES` held (first at least `HELD_PICTURE_SPACING_MS` apart).
 const LAST_PICTURES: usize = 4;
-/// (Held pictures are raw frames, shared when the picture does not change: few are kept.)
+/// (Held pictures are kept as incident-size JPEGs, never as the frames' pixels.)
 const HELD_PICTURES: usize = 8;
 const HELD_PICTURE_SPACING_MS: u64 = 500;
 /// A frame older than this (or three capture intervals) means frames stopped coming.
@@ -41,6 +40,22 @@ struct Snap {
 }
 
 impl Snap {
+    /// The picture as it is kept with an incident (a JPEG at the incident picture size), so
+    /// pictures held while a condition lasts never keep a frame's pixels alive.
+    fn kept(&self) -> Snap {
+        match self
+            .picture
+            .shrunk(INCIDENT_PICTURE_WIDTH, INCIDENT_PICTURE_QUALITY)
+        {
+            Ok(picture) => Snap {
+                picture: Arc::new(picture),
+                at: self.at,
+            },
+            // Encoding fails again when the incident is written, which logs it.
+            Err(_) => self.clone(),
+        }
+    }
+
     /// Capture time in ms since the Unix epoch: the clock the spread of pictures is on.
     fn ms(&self) -> u64 {
         self.at
@@ -95,8 +110,9 @@ struct Worker {
     evidence: [Evidence; 3],
     /// Per kind, the newest picture without that condition (the "before" of its next incident).
     last_good: [Option<Snap>; 3],
-    /// The previous analysed picture, its thumbnail and what it showed.
-    previous: Option<(Arc<Picture>, Thumbnail, FrameFindings)>,
+    /// The previous analysed picture, its thumbnail and what it showed. Held weakly: only to
+    /// tell whether the next frame repeats it, without keeping its pixels alive.
+    previous: Option<(Weak<Picture>, Thumbnail, FrameFindings)>,
     origin: Instant,
     origin_wall: SystemTime,
     analysed_at: VecDeque<Instant>,
@@ -172,7 +188,11 @@ impl Worker {
         let findings = match &frame {
             None => FrameFindings::default(),
             Some(frame) => match &self.previous {
-                Some((picture, _, previous)) if Arc::ptr_eq(picture, &frame.picture) => {
+                Some((picture, _, previous))
+                    if picture
+                        .upgrade()
+                        .is_some_and(|p| Arc::ptr_eq(&p, &frame.picture)) =>
+                {
                     same_picture(*previous)
                 }
                 _ => match frame.picture.rgb() {
@@ -180,7 +200,7 @@ impl Worker {
                         let thumbnail = Thumbnail::of(&rgb);
                         let findings =
                             judge(&thumbnail, self.previous.as_ref().map(|p| &p.1), settings);
-                        self.previous = Some((frame.picture.clone(), thumbnail, findings));
+                        self.previous = Some((Arc::downgrade(&frame.picture), thumbnail, findings));
                         findings
                     }
                     Err(e) => {
@@ -210,8 +230,8 @@ impl Worker {
             let evidence = &mut self.evidence[index];
             if before[index] == Phase::Clear && after != Phase::Clear {
                 *evidence = Evidence {
-                    before: self.last_good[index].take(),
-                    first: snap.clone(),
+                    before: self.last_good[index].take().map(|s| s.kept()),
+                    first: snap.as_ref().map(Snap::kept),
                     ..Default::default()
                 };
             } else if matches!(after, Phase::Pending | Phase::Active)
@@ -219,11 +239,13 @@ impl Worker {
             {
                 // Frames after the onset, spread over however long it lasts.
                 let at = snap.ms();
-                evidence.during.offer(at, snap.clone());
+                if evidence.during.wants(at) {
+                    evidence.during.offer(at, snap.kept());
+                }
                 evidence.latest_ms = evidence.latest_ms.max(at);
             }
             if before[index] == Phase::Active && after == Phase::Clearing {
-                evidence.gone = snap.clone();
+                evidence.gone = snap.as_ref().map(Snap::kept);
             }
             if after == Phase::Clear && snap.is_some() {
                 self.last_good[index] = snap.clone();
@@ -309,11 +331,10 @@ impl Worker {
         let mut event = event;
         let mut jpegs: Vec<Bytes> = Vec::new();
         for (name, label, snap) in pictures {
-            match scaled_jpeg(
-                &snap.picture,
-                INCIDENT_PICTURE_WIDTH,
-                INCIDENT_PICTURE_QUALITY,
-            ) {
+            match snap
+                .picture
+                .scaled_jpeg(INCIDENT_PICTURE_WIDTH, INCIDENT_PICTURE_QUALITY)
+            {
                 Ok(jpeg) => {
                     event.frames_mut().push(IncidentFrame {
                         name,
