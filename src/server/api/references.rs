@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
+use crate::server::api::trees::db_error;
 use crate::server::db::references::{self as queries, Changes, NewReference, StoredReference};
 use crate::server::proxy;
 use crate::verify::{OcrOptions, Region};
@@ -34,10 +35,6 @@ pub fn router() -> Router<AppState> {
 
 pub fn image_path(state: &AppState, id: i64) -> PathBuf {
     state.data_dir.join("references").join(format!("{id}.png"))
-}
-
-fn db_error(e: crate::server::db::DbError) -> ApiError {
-    ApiError::internal("database error", e)
 }
 
 fn check_name(name: &str) -> ApiResult<String> {

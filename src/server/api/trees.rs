@@ -46,7 +46,19 @@ pub fn router() -> Router<AppState> {
 }
 
 pub fn db_error(e: crate::server::db::DbError) -> ApiError {
-    ApiError::internal("database error", e)
+    match e {
+        // Not a caller's mistake, but one an operator must be able to find: the answer names
+        // the row (no secret is in it) instead of "see the server log".
+        crate::server::db::DbError::Unreadable(unreadable) => {
+            tracing::error!(error = %unreadable, "stored data is unreadable");
+            ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "stored_data_unreadable",
+                unreadable.to_string(),
+            )
+        }
+        other => ApiError::internal("database error", other),
+    }
 }
 
 pub fn invalid_tree(detail: impl Into<String>) -> ApiError {

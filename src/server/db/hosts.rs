@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::DbError;
+use super::{DbError, stored_json};
 use crate::protocol::{DeviceInfo, Heartbeat, Hello};
 use crate::server::registry::{HostStatus, HostView};
 
@@ -32,9 +32,10 @@ pub fn load_all(conn: &mut Connection) -> Result<Vec<StoredHost>, DbError> {
     let mut hosts = Vec::new();
     for row in rows {
         let (id, version, address, first_seen, last_seen, connected_at, hello, heartbeat) = row?;
-        let hello: Hello = serde_json::from_str(&hello)?;
-        let heartbeat: Option<Heartbeat> =
-            heartbeat.map(|h| serde_json::from_str(&h)).transpose()?;
+        let hello: Hello = stored_json("hosts", &id, "hello", &hello)?;
+        let heartbeat: Option<Heartbeat> = heartbeat
+            .map(|h| stored_json("hosts", &id, "heartbeat", &h))
+            .transpose()?;
         let devices = heartbeat
             .as_ref()
             .map(|h| h.devices.clone())
