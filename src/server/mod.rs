@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod db;
 pub mod demo;
 pub mod demo_testcases;
+mod errors;
 pub mod events;
 pub mod host_approval;
 pub mod incidents;

@@ -251,8 +251,7 @@ pub async fn start(
     let measured = state
         .db
         .call(move |c| queries::metrics(c, tree_id))
-        .await
-        .map_err(crate::server::api::trees::db_error)?
+        .await?
         .into_iter()
         .filter_map(|m| {
             Some(MeasuredMove {

@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::config::is_valid_id;
 use crate::monitoring::IncidentKind;
@@ -102,11 +101,7 @@ async fn list(
         before: query.before,
         limit,
     };
-    let (incidents, next_before) = state
-        .db
-        .call(move |c| queries::list(c, &filter))
-        .await
-        .map_err(db_error)?;
+    let (incidents, next_before) = state.db.call(move |c| queries::list(c, &filter)).await?;
     Ok(Json(
         json!({ "incidents": incidents, "next_before": next_before }),
     ))
@@ -116,8 +111,7 @@ async fn find(state: &AppState, id: i64) -> ApiResult<Incident> {
     state
         .db
         .call(move |c| queries::get(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("incident", &id.to_string()))
 }
 
@@ -163,8 +157,7 @@ async fn update(
     let incident = state
         .db
         .call(change)
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("incident", &id.to_string()))?;
     state
         .events

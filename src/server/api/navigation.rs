@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::devices::check_lock;
-use super::trees::{db_error, load_tree};
+use super::trees::load_tree;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::config::is_valid_id;
 use crate::nav::report::Goal;
@@ -169,8 +169,7 @@ async fn validations(State(state): State<AppState>, Path(id): Path<i64>) -> ApiR
     let list = state
         .db
         .call(move |c| queries::list_validations(c, id))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(json!(list)))
 }
 
@@ -178,8 +177,7 @@ async fn validation(State(state): State<AppState>, Path(id): Path<i64>) -> ApiRe
     let found = state
         .db
         .call(move |c| queries::get_validation(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("validation", &id.to_string()))?;
     Ok(Json(json!(found)))
 }

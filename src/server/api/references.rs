@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
-use crate::server::api::trees::db_error;
 use crate::server::db::references::{self as queries, Changes, NewReference, StoredReference};
 use crate::server::proxy;
 use crate::verify::{OcrOptions, Region};
@@ -102,8 +101,7 @@ async fn list(
     let references = state
         .db
         .call(move |c| queries::list(c, query.userinterface.as_deref()))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(references))
 }
 
@@ -111,8 +109,7 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<StoredReference> {
     state
         .db
         .call(move |c| queries::get(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("reference", &id.to_string()))
 }
 
@@ -306,7 +303,7 @@ async fn store(state: &AppState, new: NewReference, png: Vec<u8>) -> ApiResult<S
     match result {
         Ok(stored) => Ok(stored),
         Err(e) if queries::is_name_taken(&e) => Err(name_taken(&name, &userinterface)),
-        Err(e) => Err(db_error(e)),
+        Err(e) => Err(ApiError::from(e)),
     }
 }
 
@@ -459,7 +456,7 @@ async fn update(
             name.as_deref().unwrap_or(""),
             &current.userinterface,
         )),
-        Err(e) => Err(db_error(e)),
+        Err(e) => Err(ApiError::from(e)),
     }
 }
 
@@ -473,8 +470,7 @@ async fn refuse_if_used(
     let nodes = state
         .db
         .call(move |c| crate::server::db::trees::nodes_using_reference(c, &userinterface, &name))
-        .await
-        .map_err(db_error)?;
+        .await?;
     if nodes.is_empty() {
         let (userinterface, name) = (reference.userinterface.clone(), reference.name.clone());
         let testcases = state
@@ -482,8 +478,7 @@ async fn refuse_if_used(
             .call(move |c| {
                 crate::server::db::testing::testcases_using_reference(c, &userinterface, &name)
             })
-            .await
-            .map_err(db_error)?;
+            .await?;
         if testcases.is_empty() {
             return Ok(());
         }
@@ -533,8 +528,7 @@ async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
                 _ => Ok(()),
             })
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

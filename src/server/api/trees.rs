@@ -45,22 +45,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/trees/{id}/history/{version}/restore", post(restore))
 }
 
-pub fn db_error(e: crate::server::db::DbError) -> ApiError {
-    match e {
-        // Not a caller's mistake, but one an operator must be able to find: the answer names
-        // the row (no secret is in it) instead of "see the server log".
-        crate::server::db::DbError::Unreadable(unreadable) => {
-            tracing::error!(error = %unreadable, "stored data is unreadable");
-            ApiError::new(
-                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                "stored_data_unreadable",
-                unreadable.to_string(),
-            )
-        }
-        other => ApiError::internal("database error", other),
-    }
-}
-
 pub fn invalid_tree(detail: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid_tree", detail)
 }
@@ -78,19 +62,14 @@ pub async fn load_tree(state: &AppState, tree_id: i64) -> ApiResult<StoredTree> 
     state
         .db
         .call(move |c| queries::load_tree(c, tree_id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("tree", &tree_id.to_string()))
 }
 
 /// The tree as the API shows it: the document, node screenshot links and edge metrics.
 pub async fn tree_view(state: &AppState, tree: &StoredTree) -> ApiResult<Value> {
     let tree_id = tree.id;
-    let metrics = state
-        .db
-        .call(move |c| queries::metrics(c, tree_id))
-        .await
-        .map_err(db_error)?;
+    let metrics = state.db.call(move |c| queries::metrics(c, tree_id)).await?;
     let dir = screenshot_dir(state, tree.id);
     let mut nodes = Vec::with_capacity(tree.doc.nodes.len());
     for node in &tree.doc.nodes {
@@ -156,8 +135,7 @@ pub async fn check_verifications(
     let references = state
         .db
         .call(move |c| reference_queries::list(c, Some(&ui)))
-        .await
-        .map_err(db_error)?;
+        .await?;
     let kinds: HashMap<String, String> = references.into_iter().map(|r| (r.name, r.kind)).collect();
     for node in &doc.nodes {
         for (index, verification) in node.verifications.iter().enumerate() {
@@ -233,8 +211,7 @@ pub async fn save(
                 Err(other) => Ok(Err(other)),
             },
         )
-        .await
-        .map_err(db_error)?;
+        .await?;
     match saved {
         Ok(version) => {
             state.events.publish(Event::new(
@@ -529,11 +506,7 @@ async fn take_screenshot(
 
 async fn history(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     load_tree(&state, id).await?;
-    let versions = state
-        .db
-        .call(move |c| queries::history(c, id))
-        .await
-        .map_err(db_error)?;
+    let versions = state.db.call(move |c| queries::history(c, id)).await?;
     Ok(Json(json!(versions)))
 }
 
@@ -541,8 +514,7 @@ async fn load_version(state: &AppState, id: i64, version: i64) -> ApiResult<Tree
     state
         .db
         .call(move |c| queries::version_doc(c, id, version))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,

@@ -336,16 +336,14 @@ async fn host_request(
         let found = state
             .db
             .call(move |c| crate::server::db::trees::find_userinterface(c, &name))
-            .await
-            .map_err(crate::server::api::trees::db_error)?
+            .await?
             .ok_or_else(|| ApiError::not_found("userinterface", &ui))?;
         let (stored, doc) = crate::server::nav_jobs::resolved_tree(state, found.tree_id).await?;
         let tree_id = stored.id;
         let measured = state
             .db
             .call(move |c| crate::server::db::trees::metrics(c, tree_id))
-            .await
-            .map_err(crate::server::api::trees::db_error)?
+            .await?
             .into_iter()
             .filter_map(|m| {
                 Some(crate::nav::report::MeasuredMove {
