@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{is_id_char, is_valid_id};
+use crate::protocol::keys::{COMMON_KEYS, check_lirc_word};
+
 /// The commented example configuration, printed by `vpt gen-config`.
 pub const EXAMPLE: &str = include_str!("../config.example.toml");
 
@@ -349,8 +352,11 @@ pub enum RemoteConfig {
     None,
 }
 
+/// Where `adb start-server` listens unless told otherwise.
+pub const DEFAULT_ADB_SERVER: &str = "127.0.0.1:5037";
+
 fn default_adb_server() -> String {
-    crate::host::remote::adb::client::DEFAULT_SERVER.into()
+    DEFAULT_ADB_SERVER.into()
 }
 fn default_adb_timeout_ms() -> u64 {
     10_000
@@ -713,14 +719,12 @@ impl DeviceConfig {
                 if remote.trim().is_empty() {
                     return empty("remote.remote");
                 }
-                crate::host::remote::lirc::protocol::check_word("remote", remote)
-                    .map_err(|why| ("remote.remote", why))?;
+                check_lirc_word("remote", remote).map_err(|why| ("remote.remote", why))?;
                 for (key, name) in keys {
-                    if !crate::host::remote::keys::COMMON_KEYS.contains(&key.as_str()) {
+                    if !COMMON_KEYS.contains(&key.as_str()) {
                         return Err(("remote.keys", format!("`{key}` is not a vpt key name")));
                     }
-                    crate::host::remote::lirc::protocol::check_word("key", name)
-                        .map_err(|why| ("remote.keys", why))?;
+                    check_lirc_word("key", name).map_err(|why| ("remote.keys", why))?;
                 }
             }
             RemoteConfig::Ir { device, keymap } => {
@@ -819,15 +823,6 @@ fn check_fps(fps: f64) -> Result<(), String> {
     } else {
         Err(format!("{fps} is not between 0 and 120"))
     }
-}
-
-fn is_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
-}
-
-/// Ids of hosts and devices appear in URL paths, so they stay within a safe alphabet.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.chars().all(is_id_char) && id != "." && id != ".."
 }
 
 /// The environment variable whose key a deserialisation error quotes, if any.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -26,16 +26,6 @@ use crate::protocol::{
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
-
-/// Extracts the bearer token of a request.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
 
 /// `GET /api/hosts/connect`: the WebSocket a host dials.
 pub async fn connect(
@@ -194,7 +184,7 @@ async fn read_hello(
     if let Some(problem) = crate::protocol::device_list_problem(&hello.devices) {
         return Err(bad(format!("device list refused: {problem}")));
     }
-    if !crate::config::is_valid_id(&hello.name) {
+    if !crate::ids::is_valid_id(&hello.name) {
         return Err(bad(format!(
             "host name `{}` must use letters, digits, `-`, `_` and `.` only",
             hello.name

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::server::AppState;
 use crate::server::auth::{Principal, Via};
 use crate::server::locks::{Access, Acquired, DEFAULT_LEASE};

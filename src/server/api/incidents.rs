@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::monitoring::IncidentKind;
 use crate::monitoring::event::is_frame_name;
 use crate::server::AppState;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::devices::check_lock;
 use super::trees::load_tree;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::nav::report::Goal;
 use crate::server::AppState;
 use crate::server::db::trees as queries;

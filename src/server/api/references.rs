@@ -54,7 +54,7 @@ fn check_name(name: &str) -> ApiResult<String> {
 }
 
 fn check_userinterface(userinterface: &str) -> ApiResult<()> {
-    if crate::config::is_valid_id(userinterface) {
+    if crate::ids::is_valid_id(userinterface) {
         Ok(())
     } else {
         Err(ApiError::bad_request(
@@ -182,7 +182,7 @@ pub async fn device_screenshot(
     format: &str,
 ) -> ApiResult<Bytes> {
     for (what, id) in [("host", host), ("device", device)] {
-        if !crate::config::is_valid_id(id) {
+        if !crate::ids::is_valid_id(id) {
             return Err(ApiError::bad_request(
                 "invalid_id",
                 format!("`{id}` is not a valid {what} id"),

@@ -15,9 +15,9 @@ use serde_json::{Map, Value, json};
 
 use super::references::device_screenshot;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
-use crate::host::verify::request::Verification;
+use crate::ids::is_valid_id;
 use crate::nav::model::{ENTRY, Edge, HOME, Node, TreeDoc, parse_tree};
+use crate::protocol::verification::Verification;
 use crate::server::AppState;
 use crate::server::db::references as reference_queries;
 use crate::server::db::trees::{self as queries, SaveError, StoredTree};

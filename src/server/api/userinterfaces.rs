@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::references::image_path;
 use super::trees::{check_verification, invalid_tree, load_tree, screenshot_dir};
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::nav::model::{TreeDoc, parse_tree, starter_tree};
 use crate::server::AppState;
 use crate::server::db::references::{self as reference_queries, NewReference};

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::references::{image_path, load};
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::server::AppState;
 use crate::server::db::references as queries;
 use crate::server::proxy;
