@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::ids::is_valid_id;
+use crate::ids::{DeviceId, HostId};
 use crate::monitoring::IncidentKind;
 use crate::monitoring::event::is_frame_name;
 use crate::server::AppState;
@@ -234,14 +234,8 @@ async fn restart_images(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RestartImagesBody>,
 ) -> ApiResult<Response> {
-    for (what, id) in [("host", &body.host), ("device", &body.device)] {
-        if !is_valid_id(id) {
-            return Err(ApiError::bad_request(
-                "invalid_id",
-                format!("`{id}` is not a valid {what} id"),
-            ));
-        }
-    }
+    HostId::parse(&body.host)?;
+    DeviceId::parse(&body.device)?;
     if body.seconds == 0 || body.seconds > MAX_RESTART_SECONDS {
         return Err(ApiError::bad_request(
             "invalid_seconds",

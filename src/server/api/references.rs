@@ -13,6 +13,7 @@ use image::RgbImage;
 use serde::Deserialize;
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
+use crate::ids::{DeviceId, HostId};
 use crate::server::AppState;
 use crate::server::db::references::{self as queries, Changes, NewReference, StoredReference};
 use crate::server::proxy;
@@ -181,14 +182,8 @@ pub async fn device_screenshot(
     device: &str,
     format: &str,
 ) -> ApiResult<Bytes> {
-    for (what, id) in [("host", host), ("device", device)] {
-        if !crate::ids::is_valid_id(id) {
-            return Err(ApiError::bad_request(
-                "invalid_id",
-                format!("`{id}` is not a valid {what} id"),
-            ));
-        }
-    }
+    HostId::parse(host)?;
+    let device = DeviceId::parse(device)?;
     let path = format!("/host/devices/{device}/screenshot?format={format}");
     let response = proxy::forward(
         state,

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::references::device_screenshot;
-use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::ids::is_valid_id;
+use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::ids::{EdgeId, NodeId};
 use crate::nav::model::{ENTRY, Edge, HOME, Node, TreeDoc, parse_tree};
 use crate::protocol::verification::Verification;
 use crate::server::AppState;
@@ -263,17 +263,6 @@ async fn replace(
     ))
 }
 
-fn check_item_id(what: &str, id: &str) -> ApiResult<()> {
-    if is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "invalid_id",
-            format!("`{id}` is not a valid {what} id"),
-        ))
-    }
-}
-
 async fn add_node(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -298,10 +287,9 @@ async fn add_node(
 
 async fn update_node(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("node", &node_id)?;
     let tree = load_tree(&state, id).await?;
     let mut node: Node = parse_item("node", body)?;
     let mut doc = tree.doc.clone();
@@ -309,7 +297,7 @@ async fn update_node(
         return Err(ApiError::not_found("node", &node_id));
     };
     if node.id.is_empty() {
-        node.id = node_id.clone();
+        node.id = node_id.to_string();
     }
     let renamed = node.id != node_id;
     if renamed && (node_id == ENTRY || node_id == HOME) {
@@ -348,9 +336,8 @@ async fn update_node(
 
 async fn delete_node(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("node", &node_id)?;
     let tree = load_tree(&state, id).await?;
     if node_id == ENTRY || node_id == HOME {
         return Err(invalid_tree(format!(
@@ -400,10 +387,9 @@ async fn add_edge(
 
 async fn update_edge(
     State(state): State<AppState>,
-    Path((id, edge_id)): Path<(i64, String)>,
+    ApiPath((id, edge_id)): ApiPath<(i64, EdgeId)>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("edge", &edge_id)?;
     let tree = load_tree(&state, id).await?;
     let mut edge: Edge = parse_item("edge", body)?;
     let mut doc = tree.doc.clone();
@@ -411,7 +397,7 @@ async fn update_edge(
         return Err(ApiError::not_found("edge", &edge_id));
     };
     if edge.id.is_empty() {
-        edge.id = edge_id.clone();
+        edge.id = edge_id.to_string();
     }
     *slot = edge;
     let message = format!("edge \"{edge_id}\" edited");
@@ -420,9 +406,8 @@ async fn update_edge(
 
 async fn delete_edge(
     State(state): State<AppState>,
-    Path((id, edge_id)): Path<(i64, String)>,
+    ApiPath((id, edge_id)): ApiPath<(i64, EdgeId)>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("edge", &edge_id)?;
     let tree = load_tree(&state, id).await?;
     if tree.doc.edge(&edge_id).is_none() {
         return Err(ApiError::not_found("edge", &edge_id));
@@ -435,11 +420,8 @@ async fn delete_edge(
 
 async fn screenshot(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
 ) -> Response {
-    if let Err(e) = check_item_id("node", &node_id) {
-        return e.into_response();
-    }
     let path = screenshot_dir(&state, id).join(format!("{node_id}.jpg"));
     match tokio::fs::read(&path).await {
         Ok(jpeg) => (
@@ -471,10 +453,9 @@ const SCREENSHOT_WIDTH: u32 = 640;
 
 async fn take_screenshot(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
     ApiJson(request): ApiJson<ScreenshotRequest>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("node", &node_id)?;
     let tree = load_tree(&state, id).await?;
     if tree.doc.node(&node_id).is_none() {
         return Err(ApiError::not_found("node", &node_id));

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,8 +12,8 @@ use base64::Engine;
 use serde_json::{Map, Value, json};
 
 use super::references::{image_path, load};
-use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::ids::is_valid_id;
+use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::ids::{DeviceId, HostId};
 use crate::server::AppState;
 use crate::server::db::references as queries;
 use crate::server::proxy;
@@ -24,24 +24,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/hosts/{host}/verifications/{file}", get(annotated))
 }
 
-fn check_id(what: &str, id: &str) -> ApiResult<()> {
-    if is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "invalid_id",
-            format!("`{id}` is not a valid {what} id"),
-        ))
-    }
-}
-
 async fn verify(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     ApiJson(mut request): ApiJson<Value>,
 ) -> ApiResult<Response> {
-    check_id("host", &host)?;
-    check_id("device", &device)?;
     let Some(verifications) = request
         .get_mut("verifications")
         .and_then(Value::as_array_mut)
@@ -183,11 +170,8 @@ pub(crate) async fn resolve_reference(
 
 async fn annotated(
     State(state): State<AppState>,
-    Path((host, file)): Path<(String, String)>,
+    ApiPath((host, file)): ApiPath<(HostId, String)>,
 ) -> Response {
-    if let Err(e) = check_id("host", &host) {
-        return e.into_response();
-    }
     if !proxy::is_picture_file(&file) {
         return ApiError::bad_request("invalid_id", "not an annotated image name").into_response();
     }
