@@ -11,12 +11,12 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio_util::sync::CancellationToken;
 
 use super::AppState;
 use super::db::host_approvals::Presented;
+use super::ndjson::{Line, NdjsonFollower};
 use super::registry::LinkHandle;
 use crate::api_error::ApiError;
 use crate::link::{CONNECTION_WINDOW, KEEP_ALIVE, STREAM_WINDOW, WsByteStream};
@@ -26,6 +26,9 @@ use crate::protocol::{
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Longest heartbeat line accepted (a heartbeat lists the host's devices).
+const MAX_HEARTBEAT_LINE: usize = 4 * 1024 * 1024;
 
 /// `GET /api/hosts/connect`: the WebSocket a host dials.
 pub async fn connect(
@@ -219,35 +222,24 @@ async fn read_heartbeats(state: &AppState, host: &str, link: &LinkHandle) -> Str
         Ok(response) => return format!("heartbeat stream refused: {}", response.status()),
         Err(e) => return format!("heartbeat stream failed: {e}"),
     };
-    let mut body = response.into_body();
-    let mut buffer = Vec::new();
+    let mut beats = NdjsonFollower::<_, Heartbeat>::new(response.into_body(), MAX_HEARTBEAT_LINE);
     loop {
-        let frame = match body.frame().await {
-            Some(Ok(frame)) => frame,
-            Some(Err(e)) => return format!("heartbeat stream failed: {e}"),
-            None => return "heartbeat stream ended".into(),
-        };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        buffer.extend_from_slice(&data);
-        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = buffer.drain(..=end).collect();
-            match serde_json::from_slice::<Heartbeat>(&line) {
-                Ok(beat) => {
-                    // A host whose devices turn unacceptable is cut off; its next hello is
-                    // refused with the reason, which the host logs.
-                    if let Some(problem) = crate::protocol::device_list_problem(&beat.devices) {
-                        tracing::warn!(%host, %problem, "heartbeat refused");
-                        return format!("heartbeat refused: {problem}");
-                    }
-                    state.registry.heartbeat(host, link.id, beat).await
+        match beats.next().await {
+            Line::Item(beat) => {
+                // A host whose devices turn unacceptable is cut off; its next hello is
+                // refused with the reason, which the host logs.
+                if let Some(problem) = crate::protocol::device_list_problem(&beat.devices) {
+                    tracing::warn!(%host, %problem, "heartbeat refused");
+                    return format!("heartbeat refused: {problem}");
                 }
-                Err(e) => tracing::warn!(%host, error = %e, "unreadable heartbeat ignored"),
+                state.registry.heartbeat(host, link.id, beat).await
             }
-        }
-        if buffer.len() > 4 * 1024 * 1024 {
-            return "heartbeat line too long".into();
+            Line::Unreadable(e) => {
+                tracing::warn!(%host, error = %e, "unreadable heartbeat ignored")
+            }
+            Line::Failed(e) => return format!("heartbeat stream failed: {e}"),
+            Line::End => return "heartbeat stream ended".into(),
+            Line::TooLong => return "heartbeat line too long".into(),
         }
     }
 }

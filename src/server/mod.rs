@@ -16,6 +16,7 @@ pub mod link;
 pub mod locks;
 pub mod metrics;
 pub mod nav_jobs;
+pub mod ndjson;
 pub mod proxy;
 pub mod registry;
 pub mod runs;
