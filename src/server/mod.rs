@@ -22,6 +22,7 @@ pub mod registry;
 pub mod runs;
 pub mod scheduler;
 pub mod security_headers;
+pub mod services;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -116,7 +117,9 @@ impl Server {
             let dir = data_dir.clone();
             let seeded = db
                 .call(move |c| {
-                    demo::seed(c, &dir, |tree| api::trees::tree_screenshot_dir(&dir, tree))
+                    demo::seed(c, &dir, |tree| {
+                        services::trees::tree_screenshot_dir(&dir, tree)
+                    })
                 })
                 .await
                 .context("cannot create the demo content")?;

@@ -22,11 +22,12 @@ use crate::nav::report::{
     StepStatus, ValidationSummary,
 };
 use crate::server::AppState;
-use crate::server::api::{resolve_reference, trees::load_tree};
 use crate::server::db::trees::{self as queries, MoveOutcome, NewValidation};
 use crate::server::events::Event;
 use crate::server::ndjson::{Line, NdjsonFollower};
 use crate::server::proxy;
+use crate::server::services::references::resolve_reference;
+use crate::server::services::trees::load_tree;
 
 /// Finished jobs kept in memory for `GET /api/nav/jobs`.
 const KEPT_JOBS: usize = 100;

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::devices::check_lock;
-use super::trees::load_tree;
 use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
 use crate::ids::{DeviceId, HostId};
 use crate::nav::report::Goal;
 use crate::server::AppState;
 use crate::server::db::trees as queries;
 use crate::server::nav_jobs::{self, Job, validation_dir};
+use crate::server::services::trees::load_tree;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,8 +1,6 @@
 //! References: images and texts that verifications look for, stored per userinterface. Created
 //! by cutting an area out of a device's current frame, or by uploading a PNG.
 
-use std::path::PathBuf;
-
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -17,6 +15,7 @@ use crate::ids::{DeviceId, HostId};
 use crate::server::AppState;
 use crate::server::db::references::{self as queries, Changes, NewReference, StoredReference};
 use crate::server::proxy;
+use crate::server::services::references::{image_path, load_reference};
 use crate::verify::{OcrOptions, Region};
 
 /// Largest PNG accepted as a reference (a full 4K frame fits).
@@ -31,10 +30,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/references/{id}", get(one).put(update).delete(remove))
         .route("/api/references/{id}/image", get(image))
-}
-
-pub fn image_path(state: &AppState, id: i64) -> PathBuf {
-    state.data_dir.join("references").join(format!("{id}.png"))
 }
 
 fn check_name(name: &str) -> ApiResult<String> {
@@ -106,23 +101,15 @@ async fn list(
     Ok(Json(references))
 }
 
-pub async fn load(state: &AppState, id: i64) -> ApiResult<StoredReference> {
-    state
-        .db
-        .call(move |c| queries::get(c, id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("reference", &id.to_string()))
-}
-
 async fn one(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<StoredReference>> {
-    Ok(Json(load(&state, id).await?))
+    Ok(Json(load_reference(&state, id).await?))
 }
 
 async fn image(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
-    load(&state, id).await?;
+    load_reference(&state, id).await?;
     let png = tokio::fs::read(image_path(&state, id))
         .await
         .map_err(|e| ApiError::internal("cannot read the reference image", e))?;
@@ -408,7 +395,7 @@ async fn update(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<UpdateRequest>,
 ) -> ApiResult<Json<StoredReference>> {
-    let current = load(&state, id).await?;
+    let current = load_reference(&state, id).await?;
     let name = request.name.as_deref().map(check_name).transpose()?;
     if let Some(text) = &request.text {
         if current.kind != "text" {
@@ -512,7 +499,7 @@ async fn refuse_if_used(
 }
 
 async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    let current = load(&state, id).await?;
+    let current = load_reference(&state, id).await?;
     refuse_if_used(&state, &current, "deleted").await?;
     let path = image_path(&state, id);
     let deleted = state

@@ -2,9 +2,6 @@
 //! version history. Every change is checked whole (structure, then verifications against the
 //! userinterface's references) and saved as a new version; a refused change saves nothing.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +9,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 use super::references::device_screenshot;
 use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
@@ -22,6 +20,7 @@ use crate::server::AppState;
 use crate::server::db::references as reference_queries;
 use crate::server::db::trees::{self as queries, SaveError, StoredTree};
 use crate::server::events::Event;
+use crate::server::services::trees::{load_tree, screenshot_dir};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,23 +46,6 @@ pub fn router() -> Router<AppState> {
 
 pub fn invalid_tree(detail: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid_tree", detail)
-}
-
-/// Folder of a tree's node screenshots (`<node id>.jpg`).
-pub fn screenshot_dir(state: &AppState, tree_id: i64) -> PathBuf {
-    tree_screenshot_dir(&state.data_dir, tree_id)
-}
-
-pub fn tree_screenshot_dir(data_dir: &std::path::Path, tree_id: i64) -> PathBuf {
-    data_dir.join("screenshots").join(format!("tree-{tree_id}"))
-}
-
-pub async fn load_tree(state: &AppState, tree_id: i64) -> ApiResult<StoredTree> {
-    state
-        .db
-        .call(move |c| queries::load_tree(c, tree_id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("tree", &tree_id.to_string()))
 }
 
 /// The tree as the API shows it: the document, node screenshot links and edge metrics.

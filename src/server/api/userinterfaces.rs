@@ -12,8 +12,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::references::image_path;
-use super::trees::{check_verification, invalid_tree, load_tree, screenshot_dir};
+use super::trees::{check_verification, invalid_tree};
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::ids::is_valid_id;
 use crate::nav::model::{TreeDoc, parse_tree, starter_tree};
@@ -21,6 +20,8 @@ use crate::server::AppState;
 use crate::server::db::references::{self as reference_queries, NewReference};
 use crate::server::db::trees::{self as queries, Userinterface};
 use crate::server::events::Event;
+use crate::server::services::references::image_path;
+use crate::server::services::trees::{load_tree, screenshot_dir};
 use crate::verify::Region;
 
 pub const EXPORT_FORMAT: &str = "vpt-tree";

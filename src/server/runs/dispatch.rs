@@ -418,7 +418,7 @@ async fn resolve_verification(
     {
         verification.insert("userinterface".into(), json!(ui));
     }
-    crate::server::api::resolve_reference(state, verification).await
+    crate::server::services::references::resolve_reference(state, verification).await
 }
 
 /// Reads the host's events until the run is done, resuming after a lost link.
