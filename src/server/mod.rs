@@ -19,6 +19,7 @@ pub mod nav_jobs;
 pub mod ndjson;
 pub mod proxy;
 pub mod registry;
+pub mod role;
 pub mod runs;
 pub mod scheduler;
 pub mod security_headers;

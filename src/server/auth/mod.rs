@@ -7,13 +7,12 @@ pub mod cache;
 pub mod live;
 pub mod middleware;
 pub mod passwords;
-pub mod role;
 pub mod rules;
 pub mod secret;
 pub mod setup;
 pub mod throttle;
 
-pub use role::Role;
+pub use crate::server::role::Role;
 
 use std::sync::Arc;
 

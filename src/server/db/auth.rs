@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{DbError, stored_json_in_row};
-use crate::server::auth::role::Role;
+use crate::server::role::Role;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {

@@ -1,5 +1,5 @@
-//! The roles of users. A module of its own so that the data layer, which stores roles, needs
-//! nothing else of `auth`.
+//! The roles of users. Beside `auth` rather than in it: the data layer stores roles, and `auth`
+//! reads the data layer, so a role inside `auth` would tie the two into a cycle.
 
 use serde::{Deserialize, Serialize};
 
