@@ -2,9 +2,11 @@
 //! status code and `{"error": "<code>", "detail": "<sentence>"}`. Internal faults are logged with
 //! their cause and shown to callers without internals.
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -101,6 +103,40 @@ where
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+/// `axum::extract::Path` whose ids ([`crate::ids::Id`]) are checked as they are extracted: an
+/// invalid one is answered `400 invalid_id` in the API's error shape. Other rejections (a
+/// number that does not parse) are axum's, as with a plain `Path`.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            // Path parameters are strings and numbers; the only deserializer in them that
+            // fails with a message of its own is `Id`'s.
+            Err(PathRejection::FailedToDeserializePathParams(error)) => match error.kind() {
+                ErrorKind::Message(message) => {
+                    Err(ApiError::bad_request("invalid_id", message.clone()).into_response())
+                }
+                _ => Err(PathRejection::FailedToDeserializePathParams(error).into_response()),
+            },
+            Err(other) => Err(other.into_response()),
+        }
+    }
+}
+
+impl From<crate::ids::InvalidId> for ApiError {
+    fn from(invalid: crate::ids::InvalidId) -> Self {
+        ApiError::bad_request("invalid_id", invalid.to_string())
     }
 }
 

@@ -6,6 +6,7 @@ pub mod api_error;
 pub mod cli;
 pub mod config;
 pub mod host;
+pub mod ids;
 pub mod image_input;
 pub mod link;
 pub mod listen;

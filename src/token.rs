@@ -1,7 +1,17 @@
 //! Secrets: the shared host token (generated into the data dir when none is configured) and
-//! helpers to make and compare random tokens.
+//! helpers to make, compare and read tokens.
 
 use std::path::{Path, PathBuf};
+
+/// The bearer token a request presents (`Authorization: Bearer <token>`).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
 
 /// `len` random bytes from the OS, hex-encoded.
 pub fn random_hex(len: usize) -> String {

@@ -162,3 +162,44 @@ async fn system_endpoints_describe_the_server() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn ids_in_paths_and_bodies_are_checked_with_json_400s_naming_the_id() {
+    let (_server, url) = server();
+    let http = client();
+    let cases = [
+        (
+            http.post(format!("{url}/api/hosts/bad%20host/devices/sim1/verify"))
+                .json(&json!({"verifications": []})),
+            "`bad host` is not a valid host id",
+        ),
+        (
+            http.get(format!("{url}/api/hosts/rack/devices/dev%20ice/screenshot")),
+            "`dev ice` is not a valid device id",
+        ),
+        (
+            http.post(format!("{url}/api/devices/rack/..%20/lock"))
+                .json(&json!({"owner": "alice"})),
+            "`.. ` is not a valid device id",
+        ),
+        (
+            http.delete(format!("{url}/api/trees/1/nodes/no%20de")),
+            "`no de` is not a valid node id",
+        ),
+        (
+            http.delete(format!("{url}/api/trees/1/edges/ed%20ge")),
+            "`ed ge` is not a valid edge id",
+        ),
+        (
+            http.post(format!("{url}/server/rec/getRestartImages"))
+                .json(&json!({"host": "rack", "device": "a/b", "seconds": 5})),
+            "`a/b` is not a valid device id",
+        ),
+    ];
+    for (request, detail) in cases {
+        let (status, body) = error_of(request.send().await.expect("request")).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"], "invalid_id", "{body}");
+        assert_eq!(body["detail"], detail, "{body}");
+    }
+}

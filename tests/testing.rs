@@ -766,3 +766,115 @@ async fn a_run_or_a_step_that_takes_too_long_ends_as_an_error_naming_it() {
         "stopped at the limit, not after the wait: {duration} ms"
     );
 }
+
+/// Writes `sql` into the server's database, as a damaged or hand-edited file would hold it.
+fn damage_database(data_dir: &std::path::Path, sql: &str) {
+    let db = rusqlite::Connection::open(data_dir.join("vpt.db")).expect("database opens");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
+    db.execute_batch(sql).expect("damage written");
+}
+
+fn count_rows(data_dir: &std::path::Path, table: &str) -> i64 {
+    let db = rusqlite::Connection::open(data_dir.join("vpt.db")).expect("database opens");
+    db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .expect("count")
+}
+
+#[tokio::test]
+async fn an_unreadable_stored_target_stops_the_campaign_and_the_schedule_naming_the_row() {
+    let bench = Bench::start(None).await;
+    let server = bench.url.as_str();
+    let data_dir = bench.vpt.data_dir.clone();
+    let testcase = create_testcase(server, json!({"name": "tick", "steps": simple_steps(0)})).await;
+    let (status, campaign) = post(
+        &format!("{server}/api/campaigns"),
+        json!({"name": "pinned", "testcase_ids": [testcase],
+               "target": {"host": "bench", "device": "sim1"}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{campaign}");
+    let campaign = campaign["id"].as_i64().expect("id");
+    // Read as a default, this target would be the empty selector, which fits any device.
+    damage_database(
+        &data_dir,
+        &format!("UPDATE campaigns SET target = '{{\"host\": 7' WHERE id = {campaign}"),
+    );
+
+    let (status, body) = post(&format!("{server}/api/campaigns/{campaign}/run"), json!({})).await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"], "stored_data_unreadable", "{body}");
+    let detail = body["detail"].as_str().expect("detail");
+    assert!(
+        detail.contains(&format!("`target` of campaigns row {campaign}")),
+        "{detail}"
+    );
+    let (status, body) = call(
+        reqwest::Method::GET,
+        &format!("{server}/api/campaigns/{campaign}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"], "stored_data_unreadable", "{body}");
+    assert_eq!(count_rows(&data_dir, "campaign_runs"), 0);
+    assert_eq!(count_rows(&data_dir, "runs"), 0, "nothing ran anywhere");
+
+    // A due schedule with an unreadable target is not fired and not fired again; the others are.
+    let (status, schedule) = post(
+        &format!("{server}/api/schedules"),
+        json!({"name": "pinned", "testcase_id": testcase, "cron": "0 0 1 1 *",
+               "target": {"host": "bench", "device": "sim1"}}),
+    )
+    .await;
+    assert_eq!(status, 201, "{schedule}");
+    let schedule = schedule["id"].as_i64().expect("id");
+    damage_database(
+        &data_dir,
+        &format!(
+            "UPDATE schedules SET target = 'not json', next_fire_at = '2000-01-01 00:00:00+00:00'
+             WHERE id = {schedule}"
+        ),
+    );
+    // Saving another schedule wakes the scheduler, which finds the damaged one due.
+    let (status, body) = post(
+        &format!("{server}/api/schedules"),
+        json!({"name": "later", "testcase_id": testcase, "cron": "0 0 1 1 *"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let skipped: String = eventually(Duration::from_secs(40), "firing recorded", || async {
+        let db = rusqlite::Connection::open(data_dir.join("vpt.db")).ok()?;
+        db.query_row(
+            "SELECT skipped FROM schedule_firings WHERE schedule_id = ?1",
+            [schedule],
+            |r| r.get(0),
+        )
+        .ok()
+    })
+    .await;
+    assert!(
+        skipped.contains(&format!(
+            "`target` of schedules row {schedule} is unreadable"
+        )),
+        "{skipped}"
+    );
+    let next: Option<String> = rusqlite::Connection::open(data_dir.join("vpt.db"))
+        .expect("database opens")
+        .query_row(
+            "SELECT next_fire_at FROM schedules WHERE id = ?1",
+            [schedule],
+            |r| r.get(0),
+        )
+        .expect("schedule row");
+    assert_eq!(next, None, "not fired again");
+    assert_eq!(count_rows(&data_dir, "runs"), 0, "nothing ran anywhere");
+    let (status, body) = call(
+        reqwest::Method::GET,
+        &format!("{server}/api/schedules/{schedule}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"], "stored_data_unreadable", "{body}");
+}

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::protocol::PowerAction;
 
 /// Id of the node a device of unknown state starts from.

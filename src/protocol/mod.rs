@@ -16,6 +16,10 @@
 //! (`Refused { code: Pending }`) until an admin approves that key's fingerprint (or the
 //! auto-approve policy does); from then on only that key links under that name.
 
+pub mod element;
+pub mod keys;
+pub mod verification;
+
 use serde::{Deserialize, Serialize};
 
 /// Bumped on any incompatible change of the link; checked at hello.
@@ -191,7 +195,7 @@ pub fn device_list_problem(devices: &[DeviceInfo]) -> Option<String> {
             .take(40)
             .flat_map(char::escape_debug)
             .collect();
-        if !crate::config::is_valid_id(&device.id) {
+        if !crate::ids::is_valid_id(&device.id) {
             return Some(format!(
                 "device id `{shown}` must be 1 to 64 letters, digits, `-`, `_` or `.`"
             ));

@@ -12,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api_error::{ApiError, ApiResult};
 use crate::server::AppState;
-use crate::server::api::trees::db_error;
 use crate::server::db::campaigns::{self as queries, CampaignRun, PlannedTest};
 use crate::server::db::testing as testcase_queries;
 use crate::server::events::Event;
@@ -44,8 +43,7 @@ pub async fn start(
     let campaign = state
         .db
         .call(move |c| queries::get(c, campaign_id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("campaign", &campaign_id.to_string()))?;
     let target = target.unwrap_or_else(|| campaign.target.clone());
     target
@@ -59,8 +57,7 @@ pub async fn start(
                 .map(|id| Ok((*id, testcase_queries::get_testcase(c, *id)?)))
                 .collect::<Result<Vec<_>, crate::server::db::DbError>>()
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     let mut tests = Vec::new();
     let mut needs = Vec::new();
     for (id, testcase) in testcases {
@@ -95,8 +92,7 @@ pub async fn start(
     let id = state
         .db
         .call(move |c| queries::insert_run(c, &campaign, &planned, &chosen, &by))
-        .await
-        .map_err(db_error)?;
+        .await?;
     let cancel = CancellationToken::new();
     let (ended, ended_flag) = watch::channel(false);
     state
@@ -261,19 +257,14 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<CampaignRun> {
     state
         .db
         .call(move |c| queries::get_run(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("campaign run", &id.to_string()))
 }
 
 /// A campaign run with each planned test and its run (if it has one), and the counts.
 pub async fn view(state: &AppState, id: i64) -> ApiResult<Value> {
     let run = load(state, id).await?;
-    let runs = state
-        .db
-        .call(move |c| queries::runs_of(c, id))
-        .await
-        .map_err(db_error)?;
+    let runs = state.db.call(move |c| queries::runs_of(c, id)).await?;
     let (mut passed, mut failed, mut errors, mut not_run) = (0, 0, 0, 0);
     let tests: Vec<Value> = run
         .tests

@@ -20,7 +20,7 @@ use crate::server::auth::secret;
 /// The credential is only looked up here; whether it belongs to the host that says hello is
 /// decided by [`admit`].
 pub async fn presented(state: &AppState, headers: &HeaderMap) -> Option<Presented> {
-    let bearer = super::link::bearer(headers)?;
+    let bearer = crate::token::bearer(headers)?;
     if crate::token::constant_time_eq(bearer, &state.host_token) {
         return Some(Presented::JoinToken);
     }

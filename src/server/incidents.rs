@@ -9,11 +9,11 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine;
-use http_body_util::BodyExt;
 
 use super::AppState;
 use super::db::incidents::{self, Change};
 use super::events::Event;
+use super::ndjson::{Line, NdjsonFollower};
 use super::registry::LinkHandle;
 use crate::monitoring::MonitorEvent;
 use crate::monitoring::event::{JOURNAL_HEADER, is_frame_name, is_incident_id};
@@ -95,38 +95,27 @@ async fn read_journal(state: &AppState, host: &str, link: &LinkHandle) -> Result
         }
         None => 0,
     };
-    let mut pending: Vec<u8> = Vec::new();
+    let mut events = NdjsonFollower::<_, MonitorEvent>::new(body, MAX_LINE);
     loop {
-        let frame = tokio::select! {
-            frame = body.frame() => frame,
+        let line = tokio::select! {
+            line = events.next() => line,
             _ = link.close.cancelled() => return Ok(()),
             _ = state.shutdown.cancelled() => return Ok(()),
         };
-        let Some(Ok(frame)) = frame else {
-            return Err(Stop::Failed("stream closed".into()));
-        };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        pending.extend_from_slice(&data);
-        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            let event: MonitorEvent = match serde_json::from_slice(&line) {
-                Ok(event) => event,
-                Err(e) => {
-                    tracing::warn!(%host, error = %e, "unreadable incident event skipped");
-                    continue;
-                }
-            };
-            if event.seq() <= seen {
+        let event = match line {
+            Line::Item(event) => event,
+            Line::Unreadable(e) => {
+                tracing::warn!(%host, error = %e, "unreadable incident event skipped");
                 continue;
             }
-            seen = event.seq();
-            store(state, host, &journal, event).await;
+            Line::End | Line::Failed(_) => return Err(Stop::Failed("stream closed".into())),
+            Line::TooLong => return Err(Stop::Failed("oversized incident event".into())),
+        };
+        if event.seq() <= seen {
+            continue;
         }
-        if pending.len() > MAX_LINE {
-            return Err(Stop::Failed("oversized incident event".into()));
-        }
+        seen = event.seq();
+        store(state, host, &journal, event).await;
     }
 }
 

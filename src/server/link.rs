@@ -9,14 +9,14 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio_util::sync::CancellationToken;
 
 use super::AppState;
 use super::db::host_approvals::Presented;
+use super::ndjson::{Line, NdjsonFollower};
 use super::registry::LinkHandle;
 use crate::api_error::ApiError;
 use crate::link::{CONNECTION_WINDOW, KEEP_ALIVE, STREAM_WINDOW, WsByteStream};
@@ -27,15 +27,8 @@ use crate::protocol::{
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 static NEXT_LINK_ID: AtomicU64 = AtomicU64::new(1);
 
-/// Extracts the bearer token of a request.
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-}
+/// Longest heartbeat line accepted (a heartbeat lists the host's devices).
+const MAX_HEARTBEAT_LINE: usize = 4 * 1024 * 1024;
 
 /// `GET /api/hosts/connect`: the WebSocket a host dials.
 pub async fn connect(
@@ -194,7 +187,7 @@ async fn read_hello(
     if let Some(problem) = crate::protocol::device_list_problem(&hello.devices) {
         return Err(bad(format!("device list refused: {problem}")));
     }
-    if !crate::config::is_valid_id(&hello.name) {
+    if !crate::ids::is_valid_id(&hello.name) {
         return Err(bad(format!(
             "host name `{}` must use letters, digits, `-`, `_` and `.` only",
             hello.name
@@ -229,35 +222,24 @@ async fn read_heartbeats(state: &AppState, host: &str, link: &LinkHandle) -> Str
         Ok(response) => return format!("heartbeat stream refused: {}", response.status()),
         Err(e) => return format!("heartbeat stream failed: {e}"),
     };
-    let mut body = response.into_body();
-    let mut buffer = Vec::new();
+    let mut beats = NdjsonFollower::<_, Heartbeat>::new(response.into_body(), MAX_HEARTBEAT_LINE);
     loop {
-        let frame = match body.frame().await {
-            Some(Ok(frame)) => frame,
-            Some(Err(e)) => return format!("heartbeat stream failed: {e}"),
-            None => return "heartbeat stream ended".into(),
-        };
-        let Ok(data) = frame.into_data() else {
-            continue;
-        };
-        buffer.extend_from_slice(&data);
-        while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = buffer.drain(..=end).collect();
-            match serde_json::from_slice::<Heartbeat>(&line) {
-                Ok(beat) => {
-                    // A host whose devices turn unacceptable is cut off; its next hello is
-                    // refused with the reason, which the host logs.
-                    if let Some(problem) = crate::protocol::device_list_problem(&beat.devices) {
-                        tracing::warn!(%host, %problem, "heartbeat refused");
-                        return format!("heartbeat refused: {problem}");
-                    }
-                    state.registry.heartbeat(host, link.id, beat).await
+        match beats.next().await {
+            Line::Item(beat) => {
+                // A host whose devices turn unacceptable is cut off; its next hello is
+                // refused with the reason, which the host logs.
+                if let Some(problem) = crate::protocol::device_list_problem(&beat.devices) {
+                    tracing::warn!(%host, %problem, "heartbeat refused");
+                    return format!("heartbeat refused: {problem}");
                 }
-                Err(e) => tracing::warn!(%host, error = %e, "unreadable heartbeat ignored"),
+                state.registry.heartbeat(host, link.id, beat).await
             }
-        }
-        if buffer.len() > 4 * 1024 * 1024 {
-            return "heartbeat line too long".into();
+            Line::Unreadable(e) => {
+                tracing::warn!(%host, error = %e, "unreadable heartbeat ignored")
+            }
+            Line::Failed(e) => return format!("heartbeat stream failed: {e}"),
+            Line::End => return "heartbeat stream ended".into(),
+            Line::TooLong => return "heartbeat line too long".into(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod db;
 pub mod demo;
 pub mod demo_testcases;
+mod errors;
 pub mod events;
 pub mod host_approval;
 pub mod incidents;
@@ -15,11 +16,14 @@ pub mod link;
 pub mod locks;
 pub mod metrics;
 pub mod nav_jobs;
+pub mod ndjson;
 pub mod proxy;
 pub mod registry;
+pub mod role;
 pub mod runs;
 pub mod scheduler;
 pub mod security_headers;
+pub mod services;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -114,7 +118,9 @@ impl Server {
             let dir = data_dir.clone();
             let seeded = db
                 .call(move |c| {
-                    demo::seed(c, &dir, |tree| api::trees::tree_screenshot_dir(&dir, tree))
+                    demo::seed(c, &dir, |tree| {
+                        services::trees::tree_screenshot_dir(&dir, tree)
+                    })
                 })
                 .await
                 .context("cannot create the demo content")?;

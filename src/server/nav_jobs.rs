@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -23,10 +22,12 @@ use crate::nav::report::{
     StepStatus, ValidationSummary,
 };
 use crate::server::AppState;
-use crate::server::api::{resolve_reference, trees::load_tree};
 use crate::server::db::trees::{self as queries, MoveOutcome, NewValidation};
 use crate::server::events::Event;
+use crate::server::ndjson::{Line, NdjsonFollower};
 use crate::server::proxy;
+use crate::server::services::references::resolve_reference;
+use crate::server::services::trees::load_tree;
 
 /// Finished jobs kept in memory for `GET /api/nav/jobs`.
 const KEPT_JOBS: usize = 100;
@@ -251,8 +252,7 @@ pub async fn start(
     let measured = state
         .db
         .call(move |c| queries::metrics(c, tree_id))
-        .await
-        .map_err(crate::server::api::trees::db_error)?
+        .await?
         .into_iter()
         .filter_map(|m| {
             Some(MeasuredMove {
@@ -350,57 +350,51 @@ async fn host_refusal(response: axum::http::Response<Body>) -> ApiError {
 /// Reads the host's lines until `done`, the end of the stream, or cancellation.
 async fn follow(state: &AppState, id: u64, body: Body, cancel: CancellationToken) {
     let host = state.nav_jobs.get(id).map(|j| j.host).unwrap_or_default();
-    let mut frames = body.into_data_stream();
-    let mut pending: Vec<u8> = Vec::new();
+    let mut lines = NdjsonFollower::<_, NavEvent>::new(body, MAX_LINE);
     loop {
-        let chunk = tokio::select! {
-            chunk = frames.next() => chunk,
+        let line = tokio::select! {
+            line = lines.next() => line,
             _ = cancel.cancelled() => {
                 finish_job(state, id, JobStatus::Cancelled, Some("cancelled".into()));
                 return;
             }
         };
-        let chunk = match chunk {
-            Some(Ok(chunk)) => chunk,
-            Some(Err(e)) => {
+        match line {
+            Line::Item(event) => {
+                let failed_picture = match &event {
+                    NavEvent::Step { step } if step.status == StepStatus::Failed => {
+                        step.screenshot_url.clone()
+                    }
+                    _ => None,
+                };
+                if apply(state, id, event, &host) {
+                    return;
+                }
+                if let Some(url) = failed_picture
+                    && let Some(mirrored) = proxy::mirrored_picture_url(&host, &url)
+                    && let Some(jpeg) = fetch_annotated(state, &host, &url).await
+                {
+                    state.nav_jobs.keep_failure(id, mirrored, jpeg);
+                }
+            }
+            Line::Unreadable(e) => {
+                tracing::warn!(job = id, error = %e, "unreadable navigation line")
+            }
+            Line::Failed(e) => {
                 let why = format!("the host stopped answering: {e}");
                 finish_job(state, id, JobStatus::Error, Some(why));
                 return;
             }
-            None => break,
-        };
-        pending.extend_from_slice(&chunk);
-        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end).collect();
-            match serde_json::from_slice::<NavEvent>(&line) {
-                Ok(event) => {
-                    let failed_picture = match &event {
-                        NavEvent::Step { step } if step.status == StepStatus::Failed => {
-                            step.screenshot_url.clone()
-                        }
-                        _ => None,
-                    };
-                    if apply(state, id, event, &host) {
-                        return;
-                    }
-                    if let Some(url) = failed_picture
-                        && let Some(mirrored) = proxy::mirrored_picture_url(&host, &url)
-                        && let Some(jpeg) = fetch_annotated(state, &host, &url).await
-                    {
-                        state.nav_jobs.keep_failure(id, mirrored, jpeg);
-                    }
-                }
-                Err(e) => tracing::warn!(job = id, error = %e, "unreadable navigation line"),
+            Line::TooLong => {
+                finish_job(
+                    state,
+                    id,
+                    JobStatus::Error,
+                    Some("the host sent an oversized line".into()),
+                );
+                return;
             }
-        }
-        if pending.len() > MAX_LINE {
-            finish_job(
-                state,
-                id,
-                JobStatus::Error,
-                Some("the host sent an oversized line".into()),
-            );
-            return;
+            Line::End => break,
         }
     }
     finish_job(

@@ -16,6 +16,7 @@ use crate::protocol::{
     DeviceInfo, DeviceStatus, Heartbeat, Hello, HostStats, MISSED_HEARTBEATS_OFFLINE,
 };
 use crate::server::db::Db;
+use crate::server::db::hosts::{HostHello, HostState};
 use crate::server::events::{Event, EventBus};
 use crate::server::locks::{LockView, Locks};
 
@@ -85,13 +86,33 @@ impl Registry {
         let stored = db.call(super::db::hosts::load_all).await?;
         let mut hosts = HashMap::new();
         for host in stored {
-            let mut view = host.view;
-            view.status = HostStatus::Offline;
+            let devices = host
+                .heartbeat
+                .as_ref()
+                .map(|h| h.devices.clone())
+                .unwrap_or_else(|| host.hello.devices.clone());
+            let view = HostView {
+                name: host.id.clone(),
+                id: host.id,
+                version: host.version,
+                status: HostStatus::Offline,
+                address: host.address,
+                first_seen: host.first_seen,
+                connected_at: host.connected_at,
+                last_seen: host.last_seen,
+                uptime_secs: host
+                    .heartbeat
+                    .as_ref()
+                    .map_or(host.hello.uptime_secs, |h| h.uptime_secs),
+                heartbeat_interval_ms: host.hello.heartbeat_interval_ms,
+                stats: host.heartbeat.map(|h| h.stats),
+                devices: Vec::new(),
+            };
             hosts.insert(
                 view.id.clone(),
                 HostEntry {
                     view,
-                    devices: host.devices,
+                    devices,
                     last_heartbeat: Instant::now(),
                     link: None,
                     last_persisted: Instant::now(),
@@ -298,7 +319,19 @@ impl Registry {
         let (view, hello) = (view.clone(), hello.clone());
         if let Err(e) = self
             .db
-            .call(move |c| super::db::hosts::upsert_hello(c, &view, &hello))
+            .call(move |c| {
+                super::db::hosts::upsert_hello(
+                    c,
+                    &HostHello {
+                        id: &view.id,
+                        version: &view.version,
+                        address: view.address.as_deref(),
+                        first_seen: view.first_seen,
+                        last_seen: view.last_seen,
+                        hello: &hello,
+                    },
+                )
+            })
             .await
         {
             tracing::error!(error = %e, "could not save host");
@@ -306,10 +339,25 @@ impl Registry {
     }
 
     async fn persist_heartbeat(&self, view: &HostView) {
-        let view = view.clone();
+        let heartbeat = Heartbeat {
+            uptime_secs: view.uptime_secs,
+            stats: view.stats.clone().unwrap_or_default(),
+            devices: view.devices.iter().map(|d| d.info.clone()).collect(),
+        };
+        let (id, last_seen, connected_at) = (view.id.clone(), view.last_seen, view.connected_at);
         if let Err(e) = self
             .db
-            .call(move |c| super::db::hosts::save_state(c, &view))
+            .call(move |c| {
+                super::db::hosts::save_state(
+                    c,
+                    &HostState {
+                        id: &id,
+                        last_seen,
+                        connected_at,
+                        heartbeat: &heartbeat,
+                    },
+                )
+            })
             .await
         {
             tracing::error!(error = %e, "could not save host state");

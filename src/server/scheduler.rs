@@ -11,6 +11,7 @@ use tokio::sync::Notify;
 use crate::server::AppState;
 use crate::server::db::schedules::{self as queries, Schedule};
 use crate::server::db::testing as testcase_queries;
+use crate::server::db::{DbError, UnreadableRow};
 use crate::server::events::Event;
 use crate::server::runs::{Request, busy_reason};
 use crate::testing::cron::CronSchedule;
@@ -62,9 +63,43 @@ pub async fn scheduler(state: AppState, changed: std::sync::Arc<Notify>) {
 async fn fire_due(state: &AppState) -> anyhow::Result<()> {
     let now = Utc::now();
     let due = state.db.call(move |c| queries::due(c, now)).await?;
-    for schedule in due {
-        fire(state, &schedule, now).await?;
+    for id in due {
+        match state.db.call(move |c| queries::get(c, id)).await {
+            Ok(Some(schedule)) => fire(state, &schedule, now).await?,
+            // Deleted since it was found due.
+            Ok(None) => {}
+            Err(DbError::Unreadable(unreadable)) => {
+                stop_unreadable(state, id, &unreadable, now).await?
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
+    Ok(())
+}
+
+/// A due schedule whose stored row does not decode (its target, say) cannot be fired: guessing
+/// would run on the wrong devices. The firing is recorded as skipped with the reason and the
+/// schedule gets no next firing, so it stays stopped until someone saves it again.
+async fn stop_unreadable(
+    state: &AppState,
+    id: i64,
+    unreadable: &UnreadableRow,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    tracing::error!(schedule = id, error = %unreadable, "schedule not fired");
+    let reason = format!("not fired: {unreadable}");
+    let why = reason.clone();
+    state
+        .db
+        .call(move |c| queries::record_firing(c, id, now, None, None, Some(&why), None))
+        .await?;
+    state.events.publish(Event::new(
+        "schedule.fired",
+        &json!({
+            "schedule_id": id, "at": now, "run_id": null, "campaign_run_id": null,
+            "skipped": reason, "next_fire_at": null,
+        }),
+    ));
     Ok(())
 }
 

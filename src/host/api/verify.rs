@@ -9,8 +9,8 @@ use axum::{Json, Router};
 use super::device;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::host::HostState;
-use crate::host::verify::request::{VerifyRequest, VerifyResponse};
 use crate::host::verify::run;
+use crate::protocol::verification::{VerifyRequest, VerifyResponse};
 
 /// Most verifications one request may carry.
 const MAX_VERIFICATIONS: usize = 20;

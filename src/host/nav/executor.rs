@@ -13,7 +13,6 @@ use tokio::sync::mpsc;
 use super::Positions;
 use crate::host::devices::Device;
 use crate::host::verify::AnnotatedStore;
-use crate::host::verify::request::{Check, VerificationResult, VerifyRequest};
 use crate::host::verify::run::{prepare, run_request};
 use crate::nav::graph::{Direction, Graph, MeasuredTimes, Move};
 use crate::nav::model::{Action, Command, ENTRY, HOME, Pass, TreeDoc, summarize};
@@ -21,6 +20,7 @@ use crate::nav::report::{
     EdgeResult, Goal, NavEvent, NavRequest, Outcome, Step, StepKind, StepStatus, ValidationSummary,
 };
 use crate::protocol::PowerAction;
+use crate::protocol::verification::{Check, VerificationResult, VerifyRequest};
 
 /// Pause between two key presses: real boxes drop keys sent faster than this.
 const KEY_GAP: Duration = Duration::from_millis(100);
@@ -111,8 +111,8 @@ impl Executor {
             }
             checks.push(Some(VerifyRequest {
                 pass: match node.pass {
-                    Pass::All => crate::host::verify::request::PassCondition::All,
-                    Pass::Any => crate::host::verify::request::PassCondition::Any,
+                    Pass::All => crate::protocol::verification::PassCondition::All,
+                    Pass::Any => crate::protocol::verification::PassCondition::Any,
                 },
                 verifications,
             }));

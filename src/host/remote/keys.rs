@@ -3,52 +3,7 @@
 
 use super::RemoteError;
 
-/// Every common key name, in the order a remote UI lists them.
-pub const COMMON_KEYS: &[&str] = &[
-    "UP",
-    "DOWN",
-    "LEFT",
-    "RIGHT",
-    "OK",
-    "BACK",
-    "HOME",
-    "MENU",
-    "INFO",
-    "GUIDE",
-    "EXIT",
-    "POWER",
-    "VOLUME_UP",
-    "VOLUME_DOWN",
-    "MUTE",
-    "CHANNEL_UP",
-    "CHANNEL_DOWN",
-    "0",
-    "1",
-    "2",
-    "3",
-    "4",
-    "5",
-    "6",
-    "7",
-    "8",
-    "9",
-    "PLAY",
-    "PAUSE",
-    "PLAY_PAUSE",
-    "STOP",
-    "REWIND",
-    "FAST_FORWARD",
-    "RECORD",
-    "RED",
-    "GREEN",
-    "YELLOW",
-    "BLUE",
-    "SEARCH",
-    "SETTINGS",
-    "INPUT",
-    "ENTER",
-    "DELETE",
-];
+pub use crate::protocol::keys::COMMON_KEYS;
 
 /// Android `KeyEvent` codes (`input keyevent <code>`).
 pub const ADB: &[(&str, u32)] = &[

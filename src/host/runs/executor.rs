@@ -21,10 +21,10 @@ use crate::host::devices::Device;
 use crate::host::nav::Positions;
 use crate::host::nav::executor::Executor;
 use crate::host::verify::AnnotatedStore;
-use crate::host::verify::request::{PassCondition, Verification, VerifyRequest};
 use crate::host::verify::run::{prepare, run_request};
 use crate::nav::report::{Goal, NavEvent, NavRequest, Outcome, StepStatus as NavStepStatus};
 use crate::protocol::PowerAction;
+use crate::protocol::verification::{PassCondition, Verification, VerifyRequest};
 use crate::testing::case::{DEFAULT_VERIFY_TIMEOUT_MS, Pass, StepAction, TestStep};
 use crate::testing::run::{
     Artifact, HostRunRequest, LogLine, RunEvent, RunOutcome, StepResult, StepStatus,

@@ -2,8 +2,7 @@
 //! annotated images of results. The analysis itself is `crate::verify`.
 
 pub mod annotated;
-pub mod request;
 pub mod run;
 
+pub use crate::protocol::verification::{PassCondition, VerifyRequest, VerifyResponse};
 pub use annotated::AnnotatedStore;
-pub use request::{PassCondition, VerifyRequest, VerifyResponse};

@@ -9,13 +9,13 @@ use base64::Engine;
 use image::RgbImage;
 
 use super::annotated::AnnotatedStore;
-use super::request::{
-    Check, InlineReference, Mode, PassCondition, Verification, VerificationResult, VerifyRequest,
-    VerifyResponse,
-};
 use crate::api_error::ApiError;
 use crate::host::capture::{Frame, Picture};
 use crate::host::devices::Device;
+use crate::protocol::verification::{
+    Check, InlineReference, Mode, PassCondition, Verification, VerificationResult, VerifyRequest,
+    VerifyResponse,
+};
 use crate::verify::{
     self, Annotation, BlackOptions, FreezeDetector, MatchOptions, MotionOptions, OcrOptions,
     Reference, Region, VerifyError,

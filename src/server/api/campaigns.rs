@@ -8,7 +8,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::runs::{normalise_target, started_by};
-use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::auth::Principal;
@@ -73,7 +72,7 @@ async fn view(state: &AppState, campaign: Campaign) -> ApiResult<Value> {
         .db
         .call(move |c| view_in(c, campaign))
         .await
-        .map_err(db_error)
+        .map_err(ApiError::from)
 }
 
 async fn check(state: &AppState, body: &CampaignBody) -> ApiResult<(String, Selector)> {
@@ -119,8 +118,7 @@ async fn check(state: &AppState, body: &CampaignBody) -> ApiResult<(String, Sele
             }
             Ok(missing)
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     if let Some(first) = missing.into_iter().next() {
         return Err(ApiError::bad_request("invalid_testcases", first));
     }
@@ -143,8 +141,7 @@ async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
                 .map(|campaign| view_in(c, campaign))
                 .collect::<Result<Vec<_>, _>>()
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(Value::Array(shown)))
 }
 
@@ -152,8 +149,7 @@ async fn load(state: &AppState, id: i64) -> ApiResult<Campaign> {
     state
         .db
         .call(move |c| queries::get(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("campaign", &id.to_string()))
 }
 
@@ -185,8 +181,7 @@ async fn create(
                 },
             )?))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     let campaign = load(&state, id).await?;
     Ok((StatusCode::CREATED, Json(view(&state, campaign).await?)))
 }
@@ -218,8 +213,7 @@ async fn update(
             )?;
             Ok(Ok(()))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     let campaign = load(&state, id).await?;
     Ok(Json(view(&state, campaign).await?))
 }
@@ -242,8 +236,7 @@ async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
             queries::delete(c, id)?;
             Ok(Ok(()))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -295,8 +288,7 @@ async fn list_runs(
     let (runs, total) = state
         .db
         .call(move |c| queries::list_runs(c, query.campaign_id, limit, offset))
-        .await
-        .map_err(db_error)?;
+        .await?;
     let mut shown = Vec::new();
     for run in runs {
         shown.push(campaigns::view(&state, run.id).await?);
@@ -332,8 +324,7 @@ async fn report_parts(
             }
             Ok(parts)
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     let tests = campaign_run
         .tests
         .iter()

@@ -12,8 +12,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::ids::{DeviceId, HostId};
 use crate::server::AppState;
 use crate::server::auth::{Principal, Via};
 use crate::server::locks::{Access, Acquired, DEFAULT_LEASE};
@@ -50,18 +50,6 @@ async fn list(State(state): State<AppState>) -> Json<Vec<DeviceView>> {
     )
 }
 
-fn check_ids(host: &str, device: &str) -> ApiResult<()> {
-    for (what, id) in [("host", host), ("device", device)] {
-        if !is_valid_id(id) {
-            return Err(ApiError::bad_request(
-                "invalid_id",
-                format!("`{id}` is not a valid {what} id"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Any request that is not a read controls the device, so it must respect the device's lock.
 pub(super) fn check_lock(
     state: &AppState,
@@ -92,14 +80,11 @@ pub(super) fn check_lock(
 
 async fn forward_device(
     state: AppState,
-    host: String,
-    device: String,
+    host: HostId,
+    device: DeviceId,
     rest: Option<String>,
     request: Request,
 ) -> Response {
-    if let Err(e) = check_ids(&host, &device) {
-        return e.into_response();
-    }
     let (parts, body) = request.into_parts();
     if let Err(e) = check_lock(&state, &host, &device, &parts.method, &parts.headers) {
         return e.into_response();
@@ -179,7 +164,7 @@ fn encode_rest(rest: &str) -> ApiResult<String> {
 
 async fn device_root(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     request: Request,
 ) -> Response {
     forward_device(state, host, device, None, request).await
@@ -187,7 +172,7 @@ async fn device_root(
 
 async fn device_route(
     State(state): State<AppState>,
-    Path((host, device, rest)): Path<(String, String, String)>,
+    ApiPath((host, device, rest)): ApiPath<(HostId, DeviceId, String)>,
     request: Request,
 ) -> Response {
     forward_device(state, host, device, Some(rest), request).await
@@ -195,7 +180,7 @@ async fn device_route(
 
 async fn stream_alias(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     request: Request,
 ) -> Response {
     forward_device(state, host, device, Some("stream.mjpeg".into()), request).await
@@ -259,9 +244,12 @@ async fn execute(
         None => Body::empty(),
     };
     match builder.body(body) {
-        Ok(forwarded) => {
-            forward_device(state, host, request.device, Some(route.into()), forwarded).await
-        }
+        Ok(forwarded) => match (HostId::parse(host), DeviceId::parse(request.device)) {
+            (Ok(host), Ok(device)) => {
+                forward_device(state, host, device, Some(route.into()), forwarded).await
+            }
+            (Err(invalid), _) | (_, Err(invalid)) => ApiError::from(invalid).into_response(),
+        },
         Err(e) => ApiError::bad_request("bad_request", e.to_string()).into_response(),
     }
 }
@@ -280,11 +268,10 @@ struct LockRequest {
 
 async fn lock(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     principal: Principal,
     ApiJson(request): ApiJson<LockRequest>,
 ) -> ApiResult<Json<Value>> {
-    check_ids(&host, &device)?;
     let owner = match (&principal.via, &request.owner) {
         (Via::Off, Some(owner)) => owner.trim().to_string(),
         (Via::Off, None) => String::new(),
@@ -329,10 +316,9 @@ async fn lock(
 
 async fn unlock(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
-    check_ids(&host, &device)?;
     let Some(token) = headers.get(LOCK_HEADER).and_then(|v| v.to_str().ok()) else {
         return Err(ApiError::bad_request(
             "missing_lock_token",

@@ -77,7 +77,7 @@ async fn register(
             ),
         ));
     }
-    if !crate::config::is_valid_id(&hello.name) {
+    if !crate::ids::is_valid_id(&hello.name) {
         return Err(ApiError::bad_request(
             "invalid_name",
             format!(

@@ -12,9 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::{DeviceId, HostId};
 use crate::monitoring::IncidentKind;
 use crate::monitoring::event::is_frame_name;
 use crate::server::AppState;
@@ -102,11 +101,7 @@ async fn list(
         before: query.before,
         limit,
     };
-    let (incidents, next_before) = state
-        .db
-        .call(move |c| queries::list(c, &filter))
-        .await
-        .map_err(db_error)?;
+    let (incidents, next_before) = state.db.call(move |c| queries::list(c, &filter)).await?;
     Ok(Json(
         json!({ "incidents": incidents, "next_before": next_before }),
     ))
@@ -116,8 +111,7 @@ async fn find(state: &AppState, id: i64) -> ApiResult<Incident> {
     state
         .db
         .call(move |c| queries::get(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("incident", &id.to_string()))
 }
 
@@ -163,8 +157,7 @@ async fn update(
     let incident = state
         .db
         .call(change)
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("incident", &id.to_string()))?;
     state
         .events
@@ -241,14 +234,8 @@ async fn restart_images(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<RestartImagesBody>,
 ) -> ApiResult<Response> {
-    for (what, id) in [("host", &body.host), ("device", &body.device)] {
-        if !is_valid_id(id) {
-            return Err(ApiError::bad_request(
-                "invalid_id",
-                format!("`{id}` is not a valid {what} id"),
-            ));
-        }
-    }
+    HostId::parse(&body.host)?;
+    DeviceId::parse(&body.device)?;
     if body.seconds == 0 || body.seconds > MAX_RESTART_SECONDS {
         return Err(ApiError::bad_request(
             "invalid_seconds",

@@ -26,8 +26,6 @@ use tower_http::trace::TraceLayer;
 
 use super::AppState;
 
-pub(crate) use verify::resolve_reference;
-
 /// Longest name of a test case, campaign or schedule.
 const MAX_NAME_CHARS: usize = 128;
 

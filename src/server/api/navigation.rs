@@ -10,13 +10,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::devices::check_lock;
-use super::trees::{db_error, load_tree};
-use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::ids::{DeviceId, HostId};
 use crate::nav::report::Goal;
 use crate::server::AppState;
 use crate::server::db::trees as queries;
 use crate::server::nav_jobs::{self, Job, validation_dir};
+use crate::server::services::trees::load_tree;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -61,18 +61,6 @@ struct ValidateRequest {
     tree_id: i64,
 }
 
-fn check_ids(host: &str, device: &str) -> ApiResult<()> {
-    for (what, id) in [("host", host), ("device", device)] {
-        if !is_valid_id(id) {
-            return Err(ApiError::bad_request(
-                "invalid_id",
-                format!("`{id}` is not a valid {what} id"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn query(
     query: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<bool> {
@@ -96,12 +84,11 @@ async fn answer(state: &AppState, job: Job, wait: bool) -> ApiResult<Response> {
 
 async fn navigate(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     wait: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<NavigateRequest>,
 ) -> ApiResult<Response> {
-    check_ids(&host, &device)?;
     let wait = query(wait)?;
     check_lock(&state, &host, &device, &Method::POST, &headers)?;
     let goal = Goal::Goto {
@@ -121,12 +108,11 @@ async fn navigate(
 
 async fn validate(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     wait: Result<Query<WaitQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<ValidateRequest>,
 ) -> ApiResult<Response> {
-    check_ids(&host, &device)?;
     let wait = query(wait)?;
     check_lock(&state, &host, &device, &Method::POST, &headers)?;
     let job = nav_jobs::start(
@@ -169,8 +155,7 @@ async fn validations(State(state): State<AppState>, Path(id): Path<i64>) -> ApiR
     let list = state
         .db
         .call(move |c| queries::list_validations(c, id))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(json!(list)))
 }
 
@@ -178,8 +163,7 @@ async fn validation(State(state): State<AppState>, Path(id): Path<i64>) -> ApiRe
     let found = state
         .db
         .call(move |c| queries::get_validation(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("validation", &id.to_string()))?;
     Ok(Json(json!(found)))
 }

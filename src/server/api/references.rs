@@ -1,8 +1,6 @@
 //! References: images and texts that verifications look for, stored per userinterface. Created
 //! by cutting an area out of a device's current frame, or by uploading a PNG.
 
-use std::path::PathBuf;
-
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -13,9 +11,11 @@ use image::RgbImage;
 use serde::Deserialize;
 
 use crate::api_error::{ApiError, ApiJson, ApiResult};
+use crate::ids::{DeviceId, HostId};
 use crate::server::AppState;
 use crate::server::db::references::{self as queries, Changes, NewReference, StoredReference};
 use crate::server::proxy;
+use crate::server::services::references::{image_path, load_reference};
 use crate::verify::{OcrOptions, Region};
 
 /// Largest PNG accepted as a reference (a full 4K frame fits).
@@ -30,14 +30,6 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/references/{id}", get(one).put(update).delete(remove))
         .route("/api/references/{id}/image", get(image))
-}
-
-pub fn image_path(state: &AppState, id: i64) -> PathBuf {
-    state.data_dir.join("references").join(format!("{id}.png"))
-}
-
-fn db_error(e: crate::server::db::DbError) -> ApiError {
-    ApiError::internal("database error", e)
 }
 
 fn check_name(name: &str) -> ApiResult<String> {
@@ -58,7 +50,7 @@ fn check_name(name: &str) -> ApiResult<String> {
 }
 
 fn check_userinterface(userinterface: &str) -> ApiResult<()> {
-    if crate::config::is_valid_id(userinterface) {
+    if crate::ids::is_valid_id(userinterface) {
         Ok(())
     } else {
         Err(ApiError::bad_request(
@@ -105,29 +97,19 @@ async fn list(
     let references = state
         .db
         .call(move |c| queries::list(c, query.userinterface.as_deref()))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(references))
-}
-
-pub async fn load(state: &AppState, id: i64) -> ApiResult<StoredReference> {
-    state
-        .db
-        .call(move |c| queries::get(c, id))
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found("reference", &id.to_string()))
 }
 
 async fn one(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<StoredReference>> {
-    Ok(Json(load(&state, id).await?))
+    Ok(Json(load_reference(&state, id).await?))
 }
 
 async fn image(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Response> {
-    load(&state, id).await?;
+    load_reference(&state, id).await?;
     let png = tokio::fs::read(image_path(&state, id))
         .await
         .map_err(|e| ApiError::internal("cannot read the reference image", e))?;
@@ -187,14 +169,8 @@ pub async fn device_screenshot(
     device: &str,
     format: &str,
 ) -> ApiResult<Bytes> {
-    for (what, id) in [("host", host), ("device", device)] {
-        if !crate::config::is_valid_id(id) {
-            return Err(ApiError::bad_request(
-                "invalid_id",
-                format!("`{id}` is not a valid {what} id"),
-            ));
-        }
-    }
+    HostId::parse(host)?;
+    let device = DeviceId::parse(device)?;
     let path = format!("/host/devices/{device}/screenshot?format={format}");
     let response = proxy::forward(
         state,
@@ -309,7 +285,7 @@ async fn store(state: &AppState, new: NewReference, png: Vec<u8>) -> ApiResult<S
     match result {
         Ok(stored) => Ok(stored),
         Err(e) if queries::is_name_taken(&e) => Err(name_taken(&name, &userinterface)),
-        Err(e) => Err(db_error(e)),
+        Err(e) => Err(ApiError::from(e)),
     }
 }
 
@@ -419,7 +395,7 @@ async fn update(
     Path(id): Path<i64>,
     ApiJson(request): ApiJson<UpdateRequest>,
 ) -> ApiResult<Json<StoredReference>> {
-    let current = load(&state, id).await?;
+    let current = load_reference(&state, id).await?;
     let name = request.name.as_deref().map(check_name).transpose()?;
     if let Some(text) = &request.text {
         if current.kind != "text" {
@@ -462,7 +438,7 @@ async fn update(
             name.as_deref().unwrap_or(""),
             &current.userinterface,
         )),
-        Err(e) => Err(db_error(e)),
+        Err(e) => Err(ApiError::from(e)),
     }
 }
 
@@ -476,8 +452,7 @@ async fn refuse_if_used(
     let nodes = state
         .db
         .call(move |c| crate::server::db::trees::nodes_using_reference(c, &userinterface, &name))
-        .await
-        .map_err(db_error)?;
+        .await?;
     if nodes.is_empty() {
         let (userinterface, name) = (reference.userinterface.clone(), reference.name.clone());
         let testcases = state
@@ -485,8 +460,7 @@ async fn refuse_if_used(
             .call(move |c| {
                 crate::server::db::testing::testcases_using_reference(c, &userinterface, &name)
             })
-            .await
-            .map_err(db_error)?;
+            .await?;
         if testcases.is_empty() {
             return Ok(());
         }
@@ -525,7 +499,7 @@ async fn refuse_if_used(
 }
 
 async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
-    let current = load(&state, id).await?;
+    let current = load_reference(&state, id).await?;
     refuse_if_used(&state, &current, "deleted").await?;
     let path = image_path(&state, id);
     let deleted = state
@@ -536,8 +510,7 @@ async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
                 _ => Ok(()),
             })
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

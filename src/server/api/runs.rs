@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::auth::{Principal, Via};
@@ -98,8 +97,7 @@ async fn create(
             state
                 .db
                 .call(move |c| queries::find_testcase(c, &wanted))
-                .await
-                .map_err(db_error)?
+                .await?
                 .ok_or_else(|| ApiError::not_found("test case", &name))?
                 .id
         }
@@ -191,8 +189,7 @@ async fn list(
     let (runs, total) = state
         .db
         .call(move |c| queries::list_runs(c, &filter))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(json!({ "runs": runs, "total": total })))
 }
 
@@ -215,8 +212,7 @@ pub async fn detail(state: &AppState, id: i64) -> ApiResult<Value> {
             };
             Ok((steps, document, position))
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     let run = runs::load(state, id).await?;
     let mut value = json!(run);
     value["steps"] = json!(steps);
@@ -240,11 +236,7 @@ async fn events(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
     let mut live = state.runs.subscribe(id);
     let mut finished = state.runs.finished(id);
     let run = runs::load(&state, id).await?;
-    let steps = state
-        .db
-        .call(move |c| queries::run_steps(c, id))
-        .await
-        .map_err(db_error)?;
+    let steps = state.db.call(move |c| queries::run_steps(c, id)).await?;
     let mut first = vec![line(&json!({"type": "run", "run": run}))];
     let mut seen: Vec<usize> = Vec::new();
     for step in &steps {
@@ -376,8 +368,7 @@ async fn stats(
     let counted = state
         .db
         .call(move |c| queries::run_stats(c, since, testcase_id))
-        .await
-        .map_err(db_error)?;
+        .await?;
     // Every day of the range, days without runs included, so charts need no gap logic.
     let mut all = Vec::new();
     let mut total = queries::DayCounts {
@@ -423,8 +414,7 @@ pub async fn report_parts(
                 queries::run_document_value(c, id)?,
             ))
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok((run, steps, document))
 }
 

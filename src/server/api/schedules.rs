@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::runs::normalise_target;
-use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::db::DbError;
@@ -71,7 +70,7 @@ async fn view(state: &AppState, schedule: Schedule) -> ApiResult<Value> {
         .db
         .call(move |c| view_in(c, schedule))
         .await
-        .map_err(db_error)
+        .map_err(ApiError::from)
 }
 
 /// Checks a body and works out when it fires first.
@@ -106,8 +105,7 @@ async fn check(
             let found = state
                 .db
                 .call(move |c| testcase_queries::get_testcase(c, id))
-                .await
-                .map_err(db_error)?;
+                .await?;
             if found.is_none() {
                 return Err(ApiError::bad_request(
                     "invalid_testcase",
@@ -116,11 +114,7 @@ async fn check(
             }
         }
         (None, Some(id)) => {
-            let found = state
-                .db
-                .call(move |c| campaign_queries::get(c, id))
-                .await
-                .map_err(db_error)?;
+            let found = state.db.call(move |c| campaign_queries::get(c, id)).await?;
             if found.is_none() {
                 return Err(ApiError::bad_request(
                     "invalid_campaign",
@@ -166,8 +160,7 @@ async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
                 .map(|schedule| view_in(c, schedule))
                 .collect::<Result<Vec<_>, _>>()
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(Value::Array(shown)))
 }
 
@@ -175,8 +168,7 @@ async fn load(state: &AppState, id: i64) -> ApiResult<Schedule> {
     state
         .db
         .call(move |c| queries::get(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("schedule", &id.to_string()))
 }
 
@@ -212,8 +204,7 @@ async fn create(
                 },
             )?))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     state.schedules_changed.notify_one();
     let schedule = load(&state, id).await?;
     Ok((StatusCode::CREATED, Json(view(&state, schedule).await?)))
@@ -250,8 +241,7 @@ async fn update(
             )?;
             Ok(Ok(()))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     state.schedules_changed.notify_one();
     let schedule = load(&state, id).await?;
     Ok(Json(view(&state, schedule).await?))
@@ -259,11 +249,7 @@ async fn update(
 
 async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<StatusCode> {
     load(&state, id).await?;
-    state
-        .db
-        .call(move |c| queries::delete(c, id))
-        .await
-        .map_err(db_error)?;
+    state.db.call(move |c| queries::delete(c, id)).await?;
     state.schedules_changed.notify_one();
     Ok(StatusCode::NO_CONTENT)
 }
@@ -286,7 +272,6 @@ async fn firings(
     let firings = state
         .db
         .call(move |c| queries::firings(c, id, limit))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(json!(firings)))
 }

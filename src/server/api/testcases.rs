@@ -11,7 +11,6 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::trees::db_error;
 use crate::api_error::{ApiError, ApiJson, ApiResult};
 use crate::server::AppState;
 use crate::server::db::testing::{
@@ -170,11 +169,7 @@ async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let Query(query) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let all = state
-        .db
-        .call(queries::list_testcases)
-        .await
-        .map_err(db_error)?;
+    let all = state.db.call(queries::list_testcases).await?;
     let q = query
         .q
         .map(|q| q.trim().to_lowercase())
@@ -200,8 +195,7 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<TestCase> {
     state
         .db
         .call(move |c| queries::get_testcase(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("test case", &id.to_string()))
 }
 
@@ -239,8 +233,7 @@ async fn create(
             tx.commit()?;
             Ok(Ok(id))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     let testcase = load(&state, created).await?;
     publish_saved(&state, &testcase);
     Ok((StatusCode::CREATED, Json(view(&testcase, true))))
@@ -293,8 +286,7 @@ async fn update(
                 Err(UpdateError::Db(e)) => Err(e),
             }
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     let testcase = load(&state, id).await?;
     publish_saved(&state, &testcase);
     Ok(Json(view(&testcase, true)))
@@ -337,8 +329,7 @@ async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
             queries::delete_testcase(c, id)?;
             Ok(Ok(()))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     state
         .events
         .publish(Event::new("testcase.deleted", &json!({"id": id})));
@@ -415,8 +406,7 @@ async fn duplicate(
             tx.commit()?;
             Ok(Ok(id))
         })
-        .await
-        .map_err(db_error)??;
+        .await??;
     let testcase = load(&state, created).await?;
     publish_saved(&state, &testcase);
     Ok((StatusCode::CREATED, Json(view(&testcase, true))))
@@ -427,17 +417,12 @@ async fn versions(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResu
     let versions = state
         .db
         .call(move |c| queries::testcase_versions(c, id))
-        .await
-        .map_err(db_error)?;
+        .await?;
     Ok(Json(json!(versions)))
 }
 
 async fn tags(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let all = state
-        .db
-        .call(queries::list_testcases)
-        .await
-        .map_err(db_error)?;
+    let all = state.db.call(queries::list_testcases).await?;
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for testcase in &all {
         for tag in &testcase.tags {

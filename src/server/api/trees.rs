@@ -2,9 +2,6 @@
 //! version history. Every change is checked whole (structure, then verifications against the
 //! userinterface's references) and saved as a new version; a refused change saves nothing.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,16 +9,18 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 use super::references::device_screenshot;
-use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
-use crate::host::verify::request::Verification;
+use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::ids::{EdgeId, NodeId};
 use crate::nav::model::{ENTRY, Edge, HOME, Node, TreeDoc, parse_tree};
+use crate::protocol::verification::Verification;
 use crate::server::AppState;
 use crate::server::db::references as reference_queries;
 use crate::server::db::trees::{self as queries, SaveError, StoredTree};
 use crate::server::events::Event;
+use crate::server::services::trees::{load_tree, screenshot_dir};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,40 +44,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/trees/{id}/history/{version}/restore", post(restore))
 }
 
-pub fn db_error(e: crate::server::db::DbError) -> ApiError {
-    ApiError::internal("database error", e)
-}
-
 pub fn invalid_tree(detail: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid_tree", detail)
-}
-
-/// Folder of a tree's node screenshots (`<node id>.jpg`).
-pub fn screenshot_dir(state: &AppState, tree_id: i64) -> PathBuf {
-    tree_screenshot_dir(&state.data_dir, tree_id)
-}
-
-pub fn tree_screenshot_dir(data_dir: &std::path::Path, tree_id: i64) -> PathBuf {
-    data_dir.join("screenshots").join(format!("tree-{tree_id}"))
-}
-
-pub async fn load_tree(state: &AppState, tree_id: i64) -> ApiResult<StoredTree> {
-    state
-        .db
-        .call(move |c| queries::load_tree(c, tree_id))
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| ApiError::not_found("tree", &tree_id.to_string()))
 }
 
 /// The tree as the API shows it: the document, node screenshot links and edge metrics.
 pub async fn tree_view(state: &AppState, tree: &StoredTree) -> ApiResult<Value> {
     let tree_id = tree.id;
-    let metrics = state
-        .db
-        .call(move |c| queries::metrics(c, tree_id))
-        .await
-        .map_err(db_error)?;
+    let metrics = state.db.call(move |c| queries::metrics(c, tree_id)).await?;
     let dir = screenshot_dir(state, tree.id);
     let mut nodes = Vec::with_capacity(tree.doc.nodes.len());
     for node in &tree.doc.nodes {
@@ -144,8 +117,7 @@ pub async fn check_verifications(
     let references = state
         .db
         .call(move |c| reference_queries::list(c, Some(&ui)))
-        .await
-        .map_err(db_error)?;
+        .await?;
     let kinds: HashMap<String, String> = references.into_iter().map(|r| (r.name, r.kind)).collect();
     for node in &doc.nodes {
         for (index, verification) in node.verifications.iter().enumerate() {
@@ -221,8 +193,7 @@ pub async fn save(
                 Err(other) => Ok(Err(other)),
             },
         )
-        .await
-        .map_err(db_error)?;
+        .await?;
     match saved {
         Ok(version) => {
             state.events.publish(Event::new(
@@ -274,17 +245,6 @@ async fn replace(
     ))
 }
 
-fn check_item_id(what: &str, id: &str) -> ApiResult<()> {
-    if is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "invalid_id",
-            format!("`{id}` is not a valid {what} id"),
-        ))
-    }
-}
-
 async fn add_node(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -309,10 +269,9 @@ async fn add_node(
 
 async fn update_node(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("node", &node_id)?;
     let tree = load_tree(&state, id).await?;
     let mut node: Node = parse_item("node", body)?;
     let mut doc = tree.doc.clone();
@@ -320,7 +279,7 @@ async fn update_node(
         return Err(ApiError::not_found("node", &node_id));
     };
     if node.id.is_empty() {
-        node.id = node_id.clone();
+        node.id = node_id.to_string();
     }
     let renamed = node.id != node_id;
     if renamed && (node_id == ENTRY || node_id == HOME) {
@@ -359,9 +318,8 @@ async fn update_node(
 
 async fn delete_node(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("node", &node_id)?;
     let tree = load_tree(&state, id).await?;
     if node_id == ENTRY || node_id == HOME {
         return Err(invalid_tree(format!(
@@ -411,10 +369,9 @@ async fn add_edge(
 
 async fn update_edge(
     State(state): State<AppState>,
-    Path((id, edge_id)): Path<(i64, String)>,
+    ApiPath((id, edge_id)): ApiPath<(i64, EdgeId)>,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("edge", &edge_id)?;
     let tree = load_tree(&state, id).await?;
     let mut edge: Edge = parse_item("edge", body)?;
     let mut doc = tree.doc.clone();
@@ -422,7 +379,7 @@ async fn update_edge(
         return Err(ApiError::not_found("edge", &edge_id));
     };
     if edge.id.is_empty() {
-        edge.id = edge_id.clone();
+        edge.id = edge_id.to_string();
     }
     *slot = edge;
     let message = format!("edge \"{edge_id}\" edited");
@@ -431,9 +388,8 @@ async fn update_edge(
 
 async fn delete_edge(
     State(state): State<AppState>,
-    Path((id, edge_id)): Path<(i64, String)>,
+    ApiPath((id, edge_id)): ApiPath<(i64, EdgeId)>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("edge", &edge_id)?;
     let tree = load_tree(&state, id).await?;
     if tree.doc.edge(&edge_id).is_none() {
         return Err(ApiError::not_found("edge", &edge_id));
@@ -446,11 +402,8 @@ async fn delete_edge(
 
 async fn screenshot(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
 ) -> Response {
-    if let Err(e) = check_item_id("node", &node_id) {
-        return e.into_response();
-    }
     let path = screenshot_dir(&state, id).join(format!("{node_id}.jpg"));
     match tokio::fs::read(&path).await {
         Ok(jpeg) => (
@@ -482,10 +435,9 @@ const SCREENSHOT_WIDTH: u32 = 640;
 
 async fn take_screenshot(
     State(state): State<AppState>,
-    Path((id, node_id)): Path<(i64, String)>,
+    ApiPath((id, node_id)): ApiPath<(i64, NodeId)>,
     ApiJson(request): ApiJson<ScreenshotRequest>,
 ) -> ApiResult<Json<Value>> {
-    check_item_id("node", &node_id)?;
     let tree = load_tree(&state, id).await?;
     if tree.doc.node(&node_id).is_none() {
         return Err(ApiError::not_found("node", &node_id));
@@ -517,11 +469,7 @@ async fn take_screenshot(
 
 async fn history(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<Json<Value>> {
     load_tree(&state, id).await?;
-    let versions = state
-        .db
-        .call(move |c| queries::history(c, id))
-        .await
-        .map_err(db_error)?;
+    let versions = state.db.call(move |c| queries::history(c, id)).await?;
     Ok(Json(json!(versions)))
 }
 
@@ -529,8 +477,7 @@ async fn load_version(state: &AppState, id: i64, version: i64) -> ApiResult<Tree
     state
         .db
         .call(move |c| queries::version_doc(c, id, version))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| {
             ApiError::new(
                 StatusCode::NOT_FOUND,

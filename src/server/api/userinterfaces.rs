@@ -12,15 +12,16 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::references::image_path;
-use super::trees::{check_verification, db_error, invalid_tree, load_tree, screenshot_dir};
+use super::trees::{check_verification, invalid_tree};
 use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::ids::is_valid_id;
 use crate::nav::model::{TreeDoc, parse_tree, starter_tree};
 use crate::server::AppState;
 use crate::server::db::references::{self as reference_queries, NewReference};
 use crate::server::db::trees::{self as queries, Userinterface};
 use crate::server::events::Event;
+use crate::server::services::references::image_path;
+use crate::server::services::trees::{load_tree, screenshot_dir};
 use crate::verify::Region;
 
 pub const EXPORT_FORMAT: &str = "vpt-tree";
@@ -81,21 +82,14 @@ fn name_taken(name: &str) -> ApiError {
 }
 
 async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<Userinterface>>> {
-    Ok(Json(
-        state
-            .db
-            .call(queries::list_userinterfaces)
-            .await
-            .map_err(db_error)?,
-    ))
+    Ok(Json(state.db.call(queries::list_userinterfaces).await?))
 }
 
 async fn get_ui(state: &AppState, id: i64) -> ApiResult<Userinterface> {
     state
         .db
         .call(move |c| queries::get_userinterface(c, id))
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("userinterface", &id.to_string()))
 }
 
@@ -132,12 +126,11 @@ async fn create(
                 &starter_tree(),
             ))
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     let ui = match created {
         Ok(ui) => ui,
         Err(e) if queries::is_conflict(&e) => return Err(name_taken(&name)),
-        Err(e) => return Err(db_error(e)),
+        Err(e) => return Err(ApiError::from(e)),
     };
     state
         .events
@@ -173,8 +166,7 @@ async fn update(
                 request.models.as_deref(),
             )
         })
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("userinterface", &id.to_string()))?;
     state
         .events
@@ -192,8 +184,7 @@ async fn remove(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
             tx.commit()?;
             Ok(removed)
         })
-        .await
-        .map_err(db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("userinterface", &id.to_string()))?;
     // The rows are gone; files without rows are only clutter, so failures here are logged.
     for reference in removed {
@@ -260,8 +251,7 @@ async fn export(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult
     let stored = state
         .db
         .call(move |c| reference_queries::list(c, Some(&name)))
-        .await
-        .map_err(db_error)?;
+        .await?;
     let mut references = Vec::with_capacity(stored.len());
     for reference in stored {
         let png_base64 = if reference.kind == "image" {
@@ -486,8 +476,7 @@ async fn import(
             tx.commit()?;
             Ok(Ok((ui_id, tree_id, old_references, old_tree, data_dir)))
         })
-        .await
-        .map_err(db_error)?;
+        .await?;
     let Ok((ui_id, tree_id, old_references, old_tree, data_dir)) = outcome else {
         return Err(name_taken(&name).with("hint", "add ?replace=true or ?name=<other name>"));
     };

@@ -4,19 +4,17 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use base64::Engine;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::references::{image_path, load};
-use crate::api_error::{ApiError, ApiJson, ApiResult};
-use crate::config::is_valid_id;
+use crate::api_error::{ApiError, ApiJson, ApiPath, ApiResult};
+use crate::ids::{DeviceId, HostId};
 use crate::server::AppState;
-use crate::server::db::references as queries;
 use crate::server::proxy;
+use crate::server::services::references::resolve_reference;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,24 +22,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/hosts/{host}/verifications/{file}", get(annotated))
 }
 
-fn check_id(what: &str, id: &str) -> ApiResult<()> {
-    if is_valid_id(id) {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "invalid_id",
-            format!("`{id}` is not a valid {what} id"),
-        ))
-    }
-}
-
 async fn verify(
     State(state): State<AppState>,
-    Path((host, device)): Path<(String, String)>,
+    ApiPath((host, device)): ApiPath<(HostId, DeviceId)>,
     ApiJson(mut request): ApiJson<Value>,
 ) -> ApiResult<Response> {
-    check_id("host", &host)?;
-    check_id("device", &device)?;
     let Some(verifications) = request
         .get_mut("verifications")
         .and_then(Value::as_array_mut)
@@ -97,97 +82,10 @@ async fn verify(
     Ok((status, axum::Json(answer)).into_response())
 }
 
-/// Turns `reference_id` / `reference` + `userinterface` into what the host needs: the image
-/// inline for image references, the text and area for text references.
-pub(crate) async fn resolve_reference(
-    state: &AppState,
-    verification: &mut Map<String, Value>,
-) -> ApiResult<()> {
-    let by_id = verification.remove("reference_id");
-    let userinterface = verification.remove("userinterface");
-    let stored = match (by_id, verification.get("reference")) {
-        (Some(id), _) => {
-            let id = id.as_i64().ok_or_else(|| {
-                ApiError::bad_request("invalid_body", "reference_id must be a number")
-            })?;
-            Some(load(state, id).await?)
-        }
-        (None, Some(Value::String(name))) => {
-            let Some(Value::String(userinterface)) = userinterface else {
-                return Err(ApiError::bad_request(
-                    "invalid_body",
-                    format!("reference `{name}` needs its `userinterface`"),
-                ));
-            };
-            let (ui, wanted) = (userinterface.clone(), name.clone());
-            let found = state
-                .db
-                .call(move |c| queries::find(c, &ui, &wanted))
-                .await
-                .map_err(|e| ApiError::internal("database error", e))?;
-            Some(found.ok_or_else(|| {
-                ApiError::not_found(
-                    "reference",
-                    &format!("{name}` in userinterface `{userinterface}"),
-                )
-            })?)
-        }
-        _ => None,
-    };
-    let Some(stored) = stored else {
-        return Ok(());
-    };
-    let kind = verification
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or(&stored.kind)
-        .to_string();
-    match (kind.as_str(), stored.kind.as_str()) {
-        ("image", "image") => {
-            let png = tokio::fs::read(image_path(state, stored.id))
-                .await
-                .map_err(|e| ApiError::internal("cannot read the reference image", e))?;
-            verification.insert("kind".into(), json!("image"));
-            verification.insert(
-                "reference".into(),
-                json!({
-                    "name": stored.name,
-                    "png_base64": base64::engine::general_purpose::STANDARD.encode(png),
-                    "area": stored.area,
-                    "source_width": stored.source_width,
-                    "source_height": stored.source_height,
-                }),
-            );
-        }
-        ("text", "text") => {
-            verification.remove("reference");
-            verification.insert("kind".into(), json!("text"));
-            verification
-                .entry("expect")
-                .or_insert(json!(stored.text.unwrap_or_default()));
-            verification.entry("region").or_insert(json!(stored.area));
-            verification.entry("lang").or_insert(json!(stored.lang));
-        }
-        (asked, is) => {
-            return Err(ApiError::bad_request(
-                "invalid_body",
-                format!(
-                    "reference `{}` is an {is} reference, not {asked}",
-                    stored.name
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
 async fn annotated(
     State(state): State<AppState>,
-    Path((host, file)): Path<(String, String)>,
+    ApiPath((host, file)): ApiPath<(HostId, String)>,
 ) -> Response {
-    if let Err(e) = check_id("host", &host) {
-        return e.into_response();
-    }
     if !proxy::is_picture_file(&file) {
         return ApiError::bad_request("invalid_id", "not an annotated image name").into_response();
     }

@@ -273,7 +273,7 @@ pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Authenticated>, ApiError> {
-    let (secret, is_token) = if let Some(token) = crate::server::link::bearer(headers) {
+    let (secret, is_token) = if let Some(token) = crate::token::bearer(headers) {
         (token, true)
     } else if let Some(session) = cookie(headers, SESSION_COOKIE) {
         (session, false)

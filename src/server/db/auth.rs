@@ -5,8 +5,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::DbError;
-use crate::server::auth::Role;
+use super::{DbError, stored_json_in_row};
+use crate::server::role::Role;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -467,14 +467,15 @@ pub fn audit(conn: &mut Connection, filter: &AuditFilter) -> Result<Vec<AuditEnt
             filter.limit
         ],
         |row| {
+            let id: i64 = row.get(0)?;
             let detail: String = row.get(5)?;
             Ok(AuditEntry {
-                id: row.get(0)?,
+                id,
                 at: row.get(1)?,
                 user: row.get(2)?,
                 action: row.get(3)?,
                 target: row.get(4)?,
-                detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                detail: stored_json_in_row("audit_log", id, (5, "detail"), &detail)?,
                 ip: row.get(6)?,
             })
         },

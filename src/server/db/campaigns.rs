@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::DbError;
+use super::{DbError, stored_json_in_row};
 use crate::testing::run::{RunRecord, Selector};
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,16 +33,17 @@ const COLUMNS: &str = "id, name, description, testcase_ids, continue_on_failure,
     target, created_at, updated_at";
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Campaign> {
+    let id: i64 = row.get(0)?;
     let ids: String = row.get(3)?;
     let target: String = row.get(6)?;
     Ok(Campaign {
-        id: row.get(0)?,
+        id,
         name: row.get(1)?,
         description: row.get(2)?,
-        testcase_ids: serde_json::from_str(&ids).unwrap_or_default(),
+        testcase_ids: stored_json_in_row("campaigns", id, (3, "testcase_ids"), &ids)?,
         continue_on_failure: row.get(4)?,
         test_timeout_s: row.get::<_, Option<i64>>(5)?.map(|t| t as u64),
-        target: serde_json::from_str(&target).unwrap_or_default(),
+        target: stored_json_in_row("campaigns", id, (6, "target"), &target)?,
         created_at: row.get(7)?,
         updated_at: row.get(8)?,
     })
@@ -152,16 +153,17 @@ const RUN_COLUMNS: &str = "id, campaign_id, name, tests, continue_on_failure, te
     target, status, reason, started_by, queued_at, started_at, finished_at";
 
 fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CampaignRun> {
+    let id: i64 = row.get(0)?;
     let tests: String = row.get(3)?;
     let target: String = row.get(6)?;
     Ok(CampaignRun {
-        id: row.get(0)?,
+        id,
         campaign_id: row.get(1)?,
         name: row.get(2)?,
-        tests: serde_json::from_str(&tests).unwrap_or_default(),
+        tests: stored_json_in_row("campaign_runs", id, (3, "tests"), &tests)?,
         continue_on_failure: row.get(4)?,
         test_timeout_s: row.get::<_, Option<i64>>(5)?.map(|t| t as u64),
-        target: serde_json::from_str(&target).unwrap_or_default(),
+        target: stored_json_in_row("campaign_runs", id, (6, "target"), &target)?,
         status: row.get(7)?,
         reason: row.get(8)?,
         started_by: row.get(9)?,

@@ -1,15 +1,40 @@
-//! Queries of the `hosts` table.
+//! Queries of the `hosts` table. Rows are plain records of what a host said; the registry
+//! turns them into what the API shows.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::DbError;
-use crate::protocol::{DeviceInfo, Heartbeat, Hello};
-use crate::server::registry::{HostStatus, HostView};
+use super::{DbError, stored_json};
+use crate::protocol::{Heartbeat, Hello};
 
+/// A host as stored: its last hello and, once it sent one, its last heartbeat.
 pub struct StoredHost {
-    pub view: HostView,
-    pub devices: Vec<DeviceInfo>,
+    pub id: String,
+    pub version: String,
+    pub address: Option<String>,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub hello: Hello,
+    pub heartbeat: Option<Heartbeat>,
+}
+
+/// What a hello changes in a host's row.
+pub struct HostHello<'a> {
+    pub id: &'a str,
+    pub version: &'a str,
+    pub address: Option<&'a str>,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub hello: &'a Hello,
+}
+
+/// What a heartbeat (or a link's end) changes in a host's row.
+pub struct HostState<'a> {
+    pub id: &'a str,
+    pub last_seen: DateTime<Utc>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub heartbeat: &'a Heartbeat,
 }
 
 pub fn load_all(conn: &mut Connection) -> Result<Vec<StoredHost>, DbError> {
@@ -32,67 +57,50 @@ pub fn load_all(conn: &mut Connection) -> Result<Vec<StoredHost>, DbError> {
     let mut hosts = Vec::new();
     for row in rows {
         let (id, version, address, first_seen, last_seen, connected_at, hello, heartbeat) = row?;
-        let hello: Hello = serde_json::from_str(&hello)?;
-        let heartbeat: Option<Heartbeat> =
-            heartbeat.map(|h| serde_json::from_str(&h)).transpose()?;
-        let devices = heartbeat
-            .as_ref()
-            .map(|h| h.devices.clone())
-            .unwrap_or_else(|| hello.devices.clone());
+        let hello: Hello = stored_json("hosts", &id, "hello", &hello)?;
+        let heartbeat: Option<Heartbeat> = heartbeat
+            .map(|h| stored_json("hosts", &id, "heartbeat", &h))
+            .transpose()?;
         hosts.push(StoredHost {
-            view: HostView {
-                name: id.clone(),
-                id,
-                version,
-                status: HostStatus::Offline,
-                address,
-                first_seen,
-                connected_at,
-                last_seen,
-                uptime_secs: heartbeat
-                    .as_ref()
-                    .map_or(hello.uptime_secs, |h| h.uptime_secs),
-                heartbeat_interval_ms: hello.heartbeat_interval_ms,
-                stats: heartbeat.map(|h| h.stats),
-                devices: Vec::new(),
-            },
-            devices,
+            id,
+            version,
+            address,
+            first_seen,
+            last_seen,
+            connected_at,
+            hello,
+            heartbeat,
         });
     }
     Ok(hosts)
 }
 
-pub fn upsert_hello(conn: &mut Connection, view: &HostView, hello: &Hello) -> Result<(), DbError> {
+pub fn upsert_hello(conn: &mut Connection, host: &HostHello<'_>) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO hosts (id, version, address, first_seen, last_seen, hello)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, address = excluded.address,
              last_seen = excluded.last_seen, hello = excluded.hello",
         params![
-            view.id,
-            view.version,
-            view.address,
-            view.first_seen,
-            view.last_seen,
-            serde_json::to_string(hello)?
+            host.id,
+            host.version,
+            host.address,
+            host.first_seen,
+            host.last_seen,
+            serde_json::to_string(host.hello)?
         ],
     )?;
     Ok(())
 }
 
-pub fn save_state(conn: &mut Connection, view: &HostView) -> Result<(), DbError> {
-    let heartbeat = Heartbeat {
-        uptime_secs: view.uptime_secs,
-        stats: view.stats.clone().unwrap_or_default(),
-        devices: view.devices.iter().map(|d| d.info.clone()).collect(),
-    };
+pub fn save_state(conn: &mut Connection, host: &HostState<'_>) -> Result<(), DbError> {
     conn.execute(
         "UPDATE hosts SET last_seen = ?2, connected_at = ?3, heartbeat = ?4 WHERE id = ?1",
         params![
-            view.id,
-            view.last_seen,
-            view.connected_at,
-            serde_json::to_string(&heartbeat)?
+            host.id,
+            host.last_seen,
+            host.connected_at,
+            serde_json::to_string(host.heartbeat)?
         ],
     )?;
     Ok(())

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::DbError;
+use super::{DbError, stored_json, stored_json_in_row};
 use crate::monitoring::{FrameLabel, IncidentKind, MonitorEvent};
 
 /// A picture of an incident as the API shows it.
@@ -48,7 +48,8 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
     let kind: String = row.get(4)?;
     let status: String = row.get(5)?;
     let frames: String = row.get(10)?;
-    let mut frames: Vec<StoredFrame> = serde_json::from_str(&frames).unwrap_or_default();
+    let mut frames: Vec<StoredFrame> =
+        stored_json_in_row("incidents", id, (10, "frames"), &frames)?;
     for frame in &mut frames {
         frame.url = format!("/api/incidents/{id}/frames/{}", frame.name);
     }
@@ -157,15 +158,22 @@ pub fn apply_event(
             let duration = (*ended_at - *started_at).num_milliseconds().max(0);
             let existing = tx
                 .query_row(
-                    "SELECT status, frames FROM incidents WHERE host = ?1 AND uid = ?2",
+                    "SELECT id, status, frames FROM incidents WHERE host = ?1 AND uid = ?2",
                     params![host, incident],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                        ))
+                    },
                 )
                 .optional()?;
             match existing {
-                Some((status, _)) if status == "resolved" => Change::Nothing,
-                Some((_, stored)) => {
-                    let mut all: Vec<StoredFrame> = serde_json::from_str(&stored)?;
+                Some((_, status, _)) if status == "resolved" => Change::Nothing,
+                Some((id, _, stored)) => {
+                    let mut all: Vec<StoredFrame> =
+                        stored_json("incidents", id, "frames", &stored)?;
                     all.extend(frames_json(frames));
                     tx.execute(
                         "UPDATE incidents SET status = 'resolved', ended_at = ?3, duration_ms = ?4,

@@ -66,13 +66,80 @@ pub struct Db {
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("database: stored JSON is unreadable: {0}")]
+    Sqlite(rusqlite::Error),
+    /// A stored document that does not decode: reported with the row it is in, never read as
+    /// a default (an empty target selector, for one, would fit any device).
+    #[error("database: {0}")]
+    Unreadable(#[from] UnreadableRow),
+    #[error("database: JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("database worker stopped: {0}")]
     Worker(String),
     #[error("database file {0}")]
     File(String),
+}
+
+/// A JSON column of a stored row that does not decode as what it must be.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored `{column}` of {table} row {row} is unreadable ({source})")]
+pub struct UnreadableRow {
+    pub table: &'static str,
+    /// The row's key as the table knows it (an id, or a name for tables keyed by name).
+    pub row: String,
+    pub column: &'static str,
+    #[source]
+    pub source: serde_json::Error,
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> Self {
+        // Row mappers run inside rusqlite and can only fail with its error type; an unreadable
+        // document travels through it boxed (see `stored_json_in_row`) and is unpacked here.
+        match error {
+            rusqlite::Error::FromSqlConversionFailure(index, kind, cause) => {
+                match cause.downcast::<UnreadableRow>() {
+                    Ok(unreadable) => Self::Unreadable(*unreadable),
+                    Err(cause) => Self::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                        index, kind, cause,
+                    )),
+                }
+            }
+            other => Self::Sqlite(other),
+        }
+    }
+}
+
+/// Decodes the JSON document stored in `column` of row `row_id` of `table`.
+pub fn stored_json<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    row: impl std::fmt::Display,
+    column: &'static str,
+    text: &str,
+) -> Result<T, UnreadableRow> {
+    serde_json::from_str(text).map_err(|source| UnreadableRow {
+        table,
+        row: row.to_string(),
+        column,
+        source,
+    })
+}
+
+/// [`stored_json`] for row mappers, which must answer with rusqlite's error: the failure is
+/// carried as a conversion failure of column `index` and turned back into
+/// [`DbError::Unreadable`] by `From<rusqlite::Error>`.
+pub fn stored_json_in_row<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    row: impl std::fmt::Display,
+    (index, column): (usize, &'static str),
+    text: &str,
+) -> rusqlite::Result<T> {
+    stored_json(table, row, column, text).map_err(|unreadable| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            Box::new(unreadable),
+        )
+    })
 }
 
 impl Db {

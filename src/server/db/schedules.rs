@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::DbError;
+use super::{DbError, stored_json_in_row};
 use crate::testing::run::Selector;
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,13 +51,14 @@ const COLUMNS: &str = "id, name, testcase_id, campaign_id, target, cron, start_a
     max_runs, enabled, fired, next_fire_at, created_at, updated_at";
 
 fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Schedule> {
+    let id: i64 = row.get(0)?;
     let target: String = row.get(4)?;
     Ok(Schedule {
-        id: row.get(0)?,
+        id,
         name: row.get(1)?,
         testcase_id: row.get(2)?,
         campaign_id: row.get(3)?,
-        target: serde_json::from_str(&target).unwrap_or_default(),
+        target: stored_json_in_row("schedules", id, (4, "target"), &target)?,
         cron: row.get(5)?,
         start_at: row.get(6)?,
         end_at: row.get(7)?,
@@ -147,12 +148,14 @@ pub fn delete(conn: &Connection, id: i64) -> Result<bool, DbError> {
 }
 
 /// Enabled schedules due at `now`.
-pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Schedule>, DbError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM schedules
-         WHERE enabled = 1 AND next_fire_at IS NOT NULL AND next_fire_at <= ?1 ORDER BY next_fire_at"
-    ))?;
-    let rows = stmt.query_map([now], from_row)?;
+/// Ids of the enabled schedules due at `now`, soonest first. The caller reads each with [`get`],
+/// so that one unreadable schedule is dealt with on its own and does not stop the others.
+pub fn due(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<i64>, DbError> {
+    let mut stmt = conn.prepare(
+        "SELECT id FROM schedules
+         WHERE enabled = 1 AND next_fire_at IS NOT NULL AND next_fire_at <= ?1 ORDER BY next_fire_at",
+    )?;
+    let rows = stmt.query_map([now], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

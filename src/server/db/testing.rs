@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::DbError;
+use super::{DbError, stored_json, stored_json_in_row};
 use crate::nav::TreeDoc;
 use crate::testing::case::{self, TestCaseDoc};
 use crate::testing::run::{RunRecord, RunStatus, Selector, StepResult};
@@ -128,8 +128,8 @@ fn finish_testcase(
     conn: &Connection,
     (mut testcase, tags, document): (TestCase, String, String),
 ) -> Result<TestCase, DbError> {
-    testcase.tags = serde_json::from_str(&tags)?;
-    testcase.document = serde_json::from_str(&document)?;
+    testcase.tags = stored_json("testcases", testcase.id, "tags", &tags)?;
+    testcase.document = stored_json("testcases", testcase.id, "document", &document)?;
     if let Some(last) = &mut testcase.last_run {
         let (status, finished_at): (String, Option<DateTime<Utc>>) = conn.query_row(
             "SELECT status, finished_at FROM runs WHERE id = ?1",
@@ -288,7 +288,12 @@ pub fn testcase_versions(conn: &mut Connection, id: i64) -> Result<Vec<TestCaseV
     let mut versions = Vec::new();
     for row in rows {
         let (version, saved_at, document) = row?;
-        let doc: TestCaseDoc = serde_json::from_str(&document)?;
+        let doc: TestCaseDoc = stored_json(
+            "testcase_versions",
+            format_args!("{id} version {version}"),
+            "document",
+            &document,
+        )?;
         versions.push(TestCaseVersion {
             version,
             saved_at,
@@ -300,12 +305,18 @@ pub fn testcase_versions(conn: &mut Connection, id: i64) -> Result<Vec<TestCaseV
 
 /// Names of campaigns whose list holds the test case.
 pub fn campaigns_using(conn: &Connection, testcase_id: i64) -> Result<Vec<String>, DbError> {
-    let mut stmt = conn.prepare("SELECT name, testcase_ids FROM campaigns ORDER BY name")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut stmt = conn.prepare("SELECT id, name, testcase_ids FROM campaigns ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
     let mut names = Vec::new();
     for row in rows {
-        let (name, ids) = row?;
-        let ids: Vec<i64> = serde_json::from_str(&ids)?;
+        let (id, name, ids) = row?;
+        let ids: Vec<i64> = stored_json("campaigns", id, "testcase_ids", &ids)?;
         if ids.contains(&testcase_id) {
             names.push(name);
         }
@@ -331,12 +342,18 @@ pub fn testcases_using_reference(
     userinterface: &str,
     reference: &str,
 ) -> Result<Vec<String>, DbError> {
-    let mut stmt = conn.prepare("SELECT name, document FROM testcases ORDER BY name")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut stmt = conn.prepare("SELECT id, name, document FROM testcases ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
     let mut names = Vec::new();
     for row in rows {
-        let (name, document) = row?;
-        let doc: TestCaseDoc = serde_json::from_str(&document)?;
+        let (id, name, document) = row?;
+        let doc: TestCaseDoc = stored_json("testcases", id, "document", &document)?;
         if doc.userinterface.as_deref() == Some(userinterface)
             && doc.reference_names().iter().any(|n| n == reference)
         {
@@ -366,19 +383,20 @@ const RUN_COLUMNS: &str = "id, testcase_id, testcase_name, testcase_version, sta
     first_step_at, finished_at, steps_done, steps_failed";
 
 fn run_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
+    let id: i64 = row.get(0)?;
     let status: String = row.get(4)?;
     let target: String = row.get(7)?;
     let started_at: Option<DateTime<Utc>> = row.get(13)?;
     let finished_at: Option<DateTime<Utc>> = row.get(15)?;
     Ok(RunRecord {
-        id: row.get(0)?,
+        id,
         testcase_id: row.get(1)?,
         testcase_name: row.get(2)?,
         testcase_version: row.get(3)?,
         status: RunStatus::parse(&status).unwrap_or(RunStatus::Error),
         reason: row.get(5)?,
         started_by: row.get(6)?,
-        target: serde_json::from_str(&target).unwrap_or_default(),
+        target: stored_json_in_row("runs", id, (7, "target"), &target)?,
         host: row.get(8)?,
         device: row.get(9)?,
         campaign_run_id: row.get(10)?,
@@ -434,15 +452,24 @@ pub fn run_document(conn: &Connection, id: i64) -> Result<Option<TestCaseDoc>, D
             r.get(0)
         })
         .optional()?;
-    Ok(document.map(|d| serde_json::from_str(&d)).transpose()?)
+    Ok(document
+        .map(|d| stored_json("runs", id, "document", &d))
+        .transpose()?)
 }
 
 pub fn run_steps(conn: &Connection, id: i64) -> Result<Vec<StepResult>, DbError> {
-    let mut stmt = conn.prepare("SELECT result FROM run_steps WHERE run_id = ?1 ORDER BY idx")?;
-    let rows = stmt.query_map([id], |r| r.get::<_, String>(0))?;
+    let mut stmt =
+        conn.prepare("SELECT idx, result FROM run_steps WHERE run_id = ?1 ORDER BY idx")?;
+    let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     let mut steps = Vec::new();
     for row in rows {
-        steps.push(serde_json::from_str(&row?)?);
+        let (index, result) = row?;
+        steps.push(stored_json(
+            "run_steps",
+            format_args!("{id} step {index}"),
+            "result",
+            &result,
+        )?);
     }
     Ok(steps)
 }
@@ -676,7 +703,9 @@ pub fn run_document_value(conn: &Connection, id: i64) -> Result<Option<Value>, D
             r.get(0)
         })
         .optional()?;
-    Ok(document.map(|d| serde_json::from_str(&d)).transpose()?)
+    Ok(document
+        .map(|d| stored_json("runs", id, "document", &d))
+        .transpose()?)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
-use super::DbError;
+use super::{DbError, stored_json};
 use crate::nav::model::TreeDoc;
 use crate::nav::report::{EdgeResult, ValidationSummary};
 use crate::nav::{Direction, MeasuredTimes};
@@ -144,13 +144,14 @@ fn ui_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(Userinterface, Stri
     ))
 }
 
-fn finish_ui((mut ui, models, document): (Userinterface, String, String)) -> Userinterface {
-    ui.models = serde_json::from_str(&models).unwrap_or_default();
-    if let Ok(doc) = serde_json::from_str::<TreeDoc>(&document) {
-        ui.node_count = doc.nodes.len();
-        ui.edge_count = doc.edges.len();
-    }
-    ui
+fn finish_ui(
+    (mut ui, models, document): (Userinterface, String, String),
+) -> Result<Userinterface, DbError> {
+    ui.models = stored_json("userinterfaces", ui.id, "models", &models)?;
+    let doc: TreeDoc = stored_json("trees", ui.tree_id, "document", &document)?;
+    ui.node_count = doc.nodes.len();
+    ui.edge_count = doc.edges.len();
+    Ok(ui)
 }
 
 pub fn list_userinterfaces(conn: &mut Connection) -> Result<Vec<Userinterface>, DbError> {
@@ -160,7 +161,7 @@ pub fn list_userinterfaces(conn: &mut Connection) -> Result<Vec<Userinterface>, 
     ))?;
     let rows = stmt.query_map([], ui_from_row)?;
     let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
-    Ok(rows.into_iter().map(finish_ui).collect())
+    rows.into_iter().map(finish_ui).collect()
 }
 
 pub fn get_userinterface(conn: &Connection, id: i64) -> Result<Option<Userinterface>, DbError> {
@@ -174,7 +175,7 @@ pub fn get_userinterface(conn: &Connection, id: i64) -> Result<Option<Userinterf
             ui_from_row,
         )
         .optional()?;
-    Ok(row.map(finish_ui))
+    row.map(finish_ui).transpose()
 }
 
 pub fn find_userinterface(conn: &Connection, name: &str) -> Result<Option<Userinterface>, DbError> {
@@ -282,18 +283,18 @@ pub fn nodes_using_reference(
     userinterface: &str,
     reference: &str,
 ) -> Result<Vec<String>, DbError> {
-    let document: Option<String> = conn
+    let row: Option<(i64, String)> = conn
         .query_row(
-            "SELECT t.document FROM trees t JOIN userinterfaces u ON u.id = t.userinterface_id
+            "SELECT t.id, t.document FROM trees t JOIN userinterfaces u ON u.id = t.userinterface_id
              WHERE u.name = ?1",
             [userinterface],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some(document) = document else {
+    let Some((tree_id, document)) = row else {
         return Ok(Vec::new());
     };
-    let doc: TreeDoc = serde_json::from_str(&document)?;
+    let doc: TreeDoc = stored_json("trees", tree_id, "document", &document)?;
     Ok(doc
         .nodes
         .iter()
@@ -332,7 +333,7 @@ pub fn load_tree(conn: &mut Connection, tree_id: i64) -> Result<Option<StoredTre
         userinterface_id,
         userinterface,
         version,
-        doc: serde_json::from_str(&document)?,
+        doc: stored_json("trees", id, "document", &document)?,
         updated_at,
     }))
 }
@@ -421,7 +422,12 @@ pub fn history(conn: &mut Connection, tree_id: i64) -> Result<Vec<VersionInfo>, 
     let mut out = Vec::new();
     for row in rows {
         let (version, message, created_at, document) = row?;
-        let doc: TreeDoc = serde_json::from_str(&document)?;
+        let doc: TreeDoc = stored_json(
+            "tree_versions",
+            format_args!("{tree_id} version {version}"),
+            "document",
+            &document,
+        )?;
         out.push(VersionInfo {
             version,
             message,
@@ -445,9 +451,16 @@ pub fn version_doc(
             |r| r.get(0),
         )
         .optional()?;
-    document
-        .map(|d| serde_json::from_str(&d).map_err(DbError::from))
-        .transpose()
+    Ok(document
+        .map(|d| {
+            stored_json(
+                "tree_versions",
+                format_args!("{tree_id} version {version}"),
+                "document",
+                &d,
+            )
+        })
+        .transpose()?)
 }
 
 pub fn metrics(conn: &mut Connection, tree_id: i64) -> Result<Vec<EdgeMetric>, DbError> {
@@ -613,7 +626,9 @@ pub fn get_validation(conn: &mut Connection, id: i64) -> Result<Option<Validatio
     let Some((mut validation, results)) = row else {
         return Ok(None);
     };
-    validation.results = Some(serde_json::from_str(&results.unwrap_or_default())?);
+    validation.results = results
+        .map(|r| stored_json("validations", id, "results", &r))
+        .transpose()?;
     Ok(Some(validation))
 }
 

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use base64::Engine;
-use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -17,6 +16,7 @@ use crate::api_error::ApiError;
 use crate::server::AppState;
 use crate::server::db::testing as queries;
 use crate::server::locks::Acquired;
+use crate::server::ndjson::{Line, NdjsonFollower};
 use crate::server::proxy;
 use crate::testing::case::{StepAction, TestCaseDoc, TestStep};
 use crate::testing::queue::{Waiting, assign};
@@ -336,16 +336,14 @@ async fn host_request(
         let found = state
             .db
             .call(move |c| crate::server::db::trees::find_userinterface(c, &name))
-            .await
-            .map_err(crate::server::api::trees::db_error)?
+            .await?
             .ok_or_else(|| ApiError::not_found("userinterface", &ui))?;
         let (stored, doc) = crate::server::nav_jobs::resolved_tree(state, found.tree_id).await?;
         let tree_id = stored.id;
         let measured = state
             .db
             .call(move |c| crate::server::db::trees::metrics(c, tree_id))
-            .await
-            .map_err(crate::server::api::trees::db_error)?
+            .await?
             .into_iter()
             .filter_map(|m| {
                 Some(crate::nav::report::MeasuredMove {
@@ -420,7 +418,7 @@ async fn resolve_verification(
     {
         verification.insert("userinterface".into(), json!(ui));
     }
-    crate::server::api::resolve_reference(state, verification).await
+    crate::server::services::references::resolve_reference(state, verification).await
 }
 
 /// Reads the host's events until the run is done, resuming after a lost link.
@@ -533,11 +531,10 @@ async fn read_events(
     host: &str,
     key: &str,
 ) -> Read {
-    let mut chunks = body.into_data_stream();
-    let mut pending: Vec<u8> = Vec::new();
+    let mut events = NdjsonFollower::<_, RunEvent>::new(body, MAX_LINE);
     loop {
-        let chunk = tokio::select! {
-            chunk = chunks.next() => chunk,
+        let line = tokio::select! {
+            line = events.next() => line,
             _ = cancel.cancelled(), if !*cancel_sent => {
                 send_cancel(state, host, key).await;
                 *cancel_sent = true;
@@ -549,35 +546,29 @@ async fn read_events(
             }
             _ = state.shutdown.cancelled() => return Read::Done,
         };
-        let Some(Ok(chunk)) = chunk else {
-            return Read::Interrupted;
-        };
-        pending.extend_from_slice(&chunk);
-        while let Some(end_of_line) = pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = pending.drain(..=end_of_line).collect();
-            let event: RunEvent = match serde_json::from_slice(&line) {
-                Ok(event) => event,
-                Err(e) => {
-                    tracing::warn!(run = run_id, error = %e, "unreadable run event");
-                    continue;
-                }
-            };
-            if event.seq() <= *seen {
+        let event = match line {
+            Line::Item(event) => event,
+            Line::Unreadable(e) => {
+                tracing::warn!(run = run_id, error = %e, "unreadable run event");
                 continue;
             }
-            *seen = event.seq();
-            if apply(state, run_id, event).await {
+            Line::End | Line::Failed(_) => return Read::Interrupted,
+            Line::TooLong => {
+                end(
+                    state,
+                    run_id,
+                    RunStatus::Error,
+                    "the host sent an oversized event",
+                )
+                .await;
                 return Read::Done;
             }
+        };
+        if event.seq() <= *seen {
+            continue;
         }
-        if pending.len() > MAX_LINE {
-            end(
-                state,
-                run_id,
-                RunStatus::Error,
-                "the host sent an oversized event",
-            )
-            .await;
+        *seen = event.seq();
+        if apply(state, run_id, event).await {
             return Read::Done;
         }
     }

@@ -120,8 +120,7 @@ impl Runs {
         let testcase = state
             .db
             .call(move |c| queries::get_testcase(c, testcase_id))
-            .await
-            .map_err(crate::server::api::trees::db_error)?
+            .await?
             .ok_or_else(|| ApiError::not_found("test case", &testcase_id.to_string()))?;
         if let Some(timeout) = request.timeout_s
             && (timeout == 0 || timeout > crate::testing::case::MAX_RUN_TIMEOUT_S)
@@ -170,8 +169,7 @@ impl Runs {
                     },
                 )
             })
-            .await
-            .map_err(crate::server::api::trees::db_error)?;
+            .await?;
         self.channel(run.id);
         self.lock().needs.insert(run.id, needs);
         self.publish(state, run.id, "run.queued", json!({ "run": run }));
@@ -193,8 +191,7 @@ impl Runs {
         let ended_here = state
             .db
             .call(move |c| queries::finish_run_if_queued(c, id))
-            .await
-            .map_err(crate::server::api::trees::db_error)?;
+            .await?;
         if ended_here {
             self.finish(state, id).await;
         } else {
@@ -301,8 +298,7 @@ pub async fn load(state: &AppState, id: i64) -> ApiResult<RunRecord> {
     state
         .db
         .call(move |c| queries::get_run(c, id))
-        .await
-        .map_err(crate::server::api::trees::db_error)?
+        .await?
         .ok_or_else(|| ApiError::not_found("run", &id.to_string()))
 }
 

@@ -11,8 +11,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-/// Where `adb start-server` listens unless told otherwise.
-pub const DEFAULT_SERVER: &str = "127.0.0.1:5037";
 /// Longest reply of a host service accepted (a `host:devices` list of a big lab fits easily).
 const MAX_REPLY: usize = 1024 * 1024;
 

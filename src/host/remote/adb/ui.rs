@@ -1,7 +1,9 @@
 //! The UI element tree of an Android screen, as `uiautomator dump` writes it, and the queries
 //! element verifications ask of it. Pure: no device access.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::protocol::element::alternatives;
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct Bounds {
@@ -99,38 +101,11 @@ fn excerpt(raw: &str) -> String {
     raw.chars().take(80).collect::<String>().replace('\n', " ")
 }
 
-/// What an element verification looks for. Each given field must match; a field's value may
-/// list alternatives as `a|b`. Matching ignores case; `partial` matches substrings.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ElementQuery {
-    #[serde(default)]
-    pub text: Option<String>,
-    #[serde(default)]
-    pub resource_id: Option<String>,
-    #[serde(default)]
-    pub content_desc: Option<String>,
-    /// Matches text, content-desc or resource-id, whichever has it.
-    #[serde(default)]
-    pub any: Option<String>,
-    #[serde(default)]
-    pub partial: bool,
-}
+// The query itself is part of the verification request both roles speak; matching it against
+// a dump is the host's.
+pub use crate::protocol::element::ElementQuery;
 
 impl ElementQuery {
-    pub fn validate(&self) -> Result<(), String> {
-        let fields = [&self.text, &self.resource_id, &self.content_desc, &self.any];
-        if fields.iter().all(|f| f.is_none()) {
-            return Err("give at least one of text, resource_id, content_desc or any".into());
-        }
-        for value in fields.into_iter().flatten() {
-            if alternatives(value).next().is_none() {
-                return Err(format!("`{value}` has no alternative to look for"));
-            }
-        }
-        Ok(())
-    }
-
     pub fn matches(&self, element: &Element) -> bool {
         let check = |wanted: &Option<String>, actual: &[&str]| match wanted {
             None => true,
@@ -172,10 +147,6 @@ impl ElementQuery {
     pub fn find<'a>(&self, elements: &'a [Element]) -> Vec<&'a Element> {
         elements.iter().filter(|e| self.matches(e)).collect()
     }
-}
-
-fn alternatives(value: &str) -> impl Iterator<Item = &str> {
-    value.split('|').map(str::trim).filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]

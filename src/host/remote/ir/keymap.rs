@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::encode::{self, EncodeError, Protocol, Signal};
-use crate::host::remote::keys::COMMON_KEYS;
+use crate::protocol::keys::COMMON_KEYS;
 
 /// Idle time after a raw frame before it repeats, unless the keymap says otherwise.
 const DEFAULT_RAW_GAP_US: u32 = 40_000;

@@ -13,8 +13,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use self::protocol::{Block, Reply, ReplyParser, check_word, parse_codes};
+use self::protocol::{Block, Reply, ReplyParser, parse_codes};
 use super::{Remote, RemoteError, keys};
+use crate::protocol::keys::check_lirc_word;
 
 #[derive(Clone)]
 pub struct LircRemote {
@@ -224,7 +225,7 @@ impl Remote for LircRemote {
     }
 
     async fn press(&self, key: &str, hold: Duration) -> Result<(), RemoteError> {
-        check_word("key", key).map_err(RemoteError::Unsupported)?;
+        check_lirc_word("key", key).map_err(RemoteError::Unsupported)?;
         // The socket is blocking; keep it off the async runtime.
         let key = key.to_string();
         let me = self.inner.clone();

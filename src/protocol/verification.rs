@@ -1,4 +1,5 @@
-//! What a verification request says, as the host receives it (references inline).
+//! What a verification request says, as the host receives it (references inline), and what
+//! it answers. The server checks verifications it stores against [`Verification`] too.
 
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +96,7 @@ pub enum Check {
     /// content-desc or any of them, `a|b` alternatives, ignoring case.
     Element {
         #[serde(flatten)]
-        query: crate::host::remote::adb::ui::ElementQuery,
+        query: crate::protocol::element::ElementQuery,
     },
 }
 
