@@ -247,6 +247,11 @@ impl Worker {
             if before[index] == Phase::Active && after == Phase::Clearing {
                 evidence.gone = snap.as_ref().map(Snap::kept);
             }
+            if before[index] != Phase::Clear && after == Phase::Clear && evidence.incident.is_none()
+            {
+                // A condition that cleared before it became an incident leaves nothing to show.
+                *evidence = Evidence::default();
+            }
             if after == Phase::Clear && snap.is_some() {
                 self.last_good[index] = snap.clone();
             }
