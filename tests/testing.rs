@@ -878,3 +878,76 @@ async fn an_unreadable_stored_target_stops_the_campaign_and_the_schedule_naming_
     assert_eq!(status, 500, "{body}");
     assert_eq!(body["error"], "stored_data_unreadable", "{body}");
 }
+
+#[tokio::test]
+async fn a_schedule_whose_stored_cron_does_not_parse_stops_and_the_others_still_fire() {
+    let bench = Bench::start(None).await;
+    let server = bench.url.as_str();
+    let data_dir = bench.vpt.data_dir.clone();
+    let testcase = create_testcase(server, json!({"name": "tick", "steps": simple_steps(0)})).await;
+    let mut ids = Vec::new();
+    for name in ["damaged", "healthy"] {
+        let (status, schedule) = post(
+            &format!("{server}/api/schedules"),
+            json!({"name": name, "testcase_id": testcase, "cron": "0 0 1 1 *"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{schedule}");
+        ids.push(schedule["id"].as_i64().expect("id"));
+    }
+    let (damaged, healthy) = (ids[0], ids[1]);
+    // Both due now; the first one's cron can no longer be read (the API refuses such a cron,
+    // so only a damaged row has one).
+    damage_database(
+        &data_dir,
+        &format!(
+            "UPDATE schedules SET next_fire_at = '2000-01-01 00:00:00+00:00';
+             UPDATE schedules SET cron = 'every blue moon' WHERE id = {damaged}"
+        ),
+    );
+    // Saving another schedule wakes the scheduler, which finds both due.
+    let (status, body) = post(
+        &format!("{server}/api/schedules"),
+        json!({"name": "wake", "testcase_id": testcase, "cron": "0 0 1 1 *"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let firing = |id: i64| {
+        let data_dir = data_dir.clone();
+        move || {
+            let data_dir = data_dir.clone();
+            async move {
+                let db = rusqlite::Connection::open(data_dir.join("vpt.db")).ok()?;
+                db.query_row(
+                    "SELECT COALESCE(skipped, ''), run_id FROM schedule_firings WHERE schedule_id = ?1",
+                    [id],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)),
+                )
+                .ok()
+            }
+        }
+    };
+    let (skipped, run) =
+        eventually(Duration::from_secs(40), "damaged firing", firing(damaged)).await;
+    assert!(
+        skipped.contains("the stored cron `every blue moon`") && skipped.contains("does not parse"),
+        "{skipped}"
+    );
+    assert_eq!(run, None);
+    let (skipped, run) =
+        eventually(Duration::from_secs(40), "healthy firing", firing(healthy)).await;
+    assert_eq!(skipped, "", "the healthy schedule fired");
+    assert!(run.is_some(), "the healthy schedule queued its run");
+    let next: Option<String> = rusqlite::Connection::open(data_dir.join("vpt.db"))
+        .expect("database opens")
+        .query_row(
+            "SELECT next_fire_at FROM schedules WHERE id = ?1",
+            [damaged],
+            |r| r.get(0),
+        )
+        .expect("schedule row");
+    assert_eq!(
+        next, None,
+        "the damaged schedule is stopped, not retried at once"
+    );
+}

@@ -9,15 +9,18 @@ use serde_json::json;
 use tokio::sync::Notify;
 
 use crate::server::AppState;
+use crate::server::db::DbError;
 use crate::server::db::schedules::{self as queries, Schedule};
 use crate::server::db::testing as testcase_queries;
-use crate::server::db::{DbError, UnreadableRow};
 use crate::server::events::Event;
 use crate::server::runs::{Request, busy_reason};
 use crate::testing::cron::CronSchedule;
 
 /// The scheduler looks at least this often (schedules may be edited at any time).
 const LOOK_EVERY: Duration = Duration::from_secs(30);
+/// After a firing failed (the database, say), the wait before trying again: the schedule is
+/// still due, and looking again at once would spin.
+const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(10);
 
 /// When a schedule fires next after `after`, within its window and run budget.
 pub fn next_fire(
@@ -44,14 +47,15 @@ pub fn next_fire(
 
 pub async fn scheduler(state: AppState, changed: std::sync::Arc<Notify>) {
     loop {
-        if let Err(e) = fire_due(&state).await {
-            tracing::warn!(error = %e, "firing schedules failed");
-        }
+        let failed = fire_due(&state).await.is_err();
         let soonest = state.db.call(|c| queries::soonest(c)).await.ok().flatten();
-        let wait = soonest
+        let mut wait = soonest
             .map(|at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(LOOK_EVERY)
             .min(LOOK_EVERY);
+        if failed {
+            wait = wait.max(RETRY_AFTER_FAILURE);
+        }
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = changed.notified() => {}
@@ -60,34 +64,36 @@ pub async fn scheduler(state: AppState, changed: std::sync::Arc<Notify>) {
     }
 }
 
+/// Fires every due schedule; one that fails does not keep the others from firing. Returns the
+/// first failure.
 async fn fire_due(state: &AppState) -> anyhow::Result<()> {
     let now = Utc::now();
     let due = state.db.call(move |c| queries::due(c, now)).await?;
+    let mut failure = None;
     for id in due {
-        match state.db.call(move |c| queries::get(c, id)).await {
-            Ok(Some(schedule)) => fire(state, &schedule, now).await?,
+        let fired = match state.db.call(move |c| queries::get(c, id)).await {
+            Ok(Some(schedule)) => fire(state, &schedule, now).await,
             // Deleted since it was found due.
-            Ok(None) => {}
+            Ok(None) => Ok(()),
             Err(DbError::Unreadable(unreadable)) => {
-                stop_unreadable(state, id, &unreadable, now).await?
+                stop(state, id, format!("not fired: {unreadable}"), now).await
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = fired {
+            tracing::warn!(schedule = id, error = %e, "firing a schedule failed");
+            failure.get_or_insert(e);
         }
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
-/// A due schedule whose stored row does not decode (its target, say) cannot be fired: guessing
-/// would run on the wrong devices. The firing is recorded as skipped with the reason and the
-/// schedule gets no next firing, so it stays stopped until someone saves it again.
-async fn stop_unreadable(
-    state: &AppState,
-    id: i64,
-    unreadable: &UnreadableRow,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    tracing::error!(schedule = id, error = %unreadable, "schedule not fired");
-    let reason = format!("not fired: {unreadable}");
+/// A due schedule that cannot be read as saved (an unreadable target, a cron that does not
+/// parse) cannot be fired: guessing would run at the wrong time or on the wrong devices. The
+/// firing is recorded as skipped with the reason and the schedule gets no next firing, so it
+/// stays stopped until someone saves it again.
+async fn stop(state: &AppState, id: i64, reason: String, now: DateTime<Utc>) -> anyhow::Result<()> {
+    tracing::error!(schedule = id, %reason, "schedule stopped");
     let why = reason.clone();
     state
         .db
@@ -104,7 +110,16 @@ async fn stop_unreadable(
 }
 
 async fn fire(state: &AppState, schedule: &Schedule, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let cron = CronSchedule::parse(&schedule.cron)?;
+    let cron = match CronSchedule::parse(&schedule.cron) {
+        Ok(cron) => cron,
+        Err(e) => {
+            let reason = format!(
+                "not fired: the stored cron `{}` of schedules row {} does not parse: {e}",
+                schedule.cron, schedule.id
+            );
+            return stop(state, schedule.id, reason, now).await;
+        }
+    };
     let started_by = format!("schedule:{}", schedule.name);
     let needs = match schedule.testcase_id {
         Some(id) => state
