@@ -118,8 +118,8 @@ fn write_stats(out: &mut Exposition, stats: &HostStats) {
     }
 }
 
-/// Per device capture health. Each family is declared before its samples so it is present
-/// (empty) on a host without devices.
+/// Per device capture health and picture memory. Each family is declared before its samples so
+/// it is present (empty) on a host without devices.
 fn write_capture(out: &mut Exposition, state: &HostState) {
     let devices: Vec<(&str, CaptureInfo, bool)> = state
         .devices
@@ -129,53 +129,62 @@ fn write_capture(out: &mut Exposition, state: &HostState) {
             (d.id(), d.capture.info(), up)
         })
         .collect();
-    let up = out.gauge(
-        "vpt_capture_up",
-        "1 while the device's capture delivers frames.",
-    );
-    for (id, _, is_up) in &devices {
-        up.sample(&[("device", id)], bool_value(*is_up));
-    }
-    let fps = out.gauge(
-        "vpt_capture_fps",
-        "Frames per second measured over the last 2 s.",
-    );
-    for (id, info, _) in &devices {
-        fps.sample(&[("device", id)], info.fps_measured);
-    }
-    let frames = out.counter("vpt_capture_frames_total", "Frames captured since start.");
-    for (id, info, _) in &devices {
-        frames.sample(&[("device", id)], info.frames_total as f64);
-    }
-    let dropped = out.counter(
-        "vpt_capture_frames_dropped_total",
-        "Frames the source lost (late or skipped) since start.",
-    );
-    for (id, info, _) in &devices {
-        dropped.sample(&[("device", id)], info.frames_dropped as f64);
-    }
-    let age = out.gauge(
-        "vpt_capture_last_frame_age_seconds",
-        "Seconds since the last frame; absent before the first one.",
-    );
-    for (id, info, _) in &devices {
-        if let Some(ms) = info.last_frame_age_ms {
-            age.sample(&[("device", id)], ms as f64 / 1000.0);
+    type Figure = fn(&CaptureInfo, bool) -> Option<f64>;
+    let families: [(&str, bool, &str, Figure); 7] = [
+        (
+            "vpt_capture_up",
+            false,
+            "1 while the device's capture delivers frames.",
+            |_, up| Some(bool_value(up)),
+        ),
+        (
+            "vpt_capture_fps",
+            false,
+            "Frames per second measured over the last 2 s.",
+            |i, _| Some(i.fps_measured),
+        ),
+        (
+            "vpt_capture_frames_total",
+            true,
+            "Frames captured since start.",
+            |i, _| Some(i.frames_total as f64),
+        ),
+        (
+            "vpt_capture_frames_dropped_total",
+            true,
+            "Frames the source lost (late or skipped) since start.",
+            |i, _| Some(i.frames_dropped as f64),
+        ),
+        (
+            "vpt_capture_last_frame_age_seconds",
+            false,
+            "Seconds since the last frame; absent before the first one.",
+            |i, _| i.last_frame_age_ms.map(|ms| ms as f64 / 1000.0),
+        ),
+        (
+            "vpt_capture_pictures_held",
+            false,
+            "Pictures of the device in memory: the newest frame and any a reader still holds.",
+            |i, _| Some(i.pictures_held as f64),
+        ),
+        (
+            "vpt_capture_picture_bytes",
+            false,
+            "Bytes those pictures take (pixels and JPEGs).",
+            |i, _| Some(i.picture_bytes as f64),
+        ),
+    ];
+    for (name, counter, help, figure) in families {
+        let family = if counter {
+            out.counter(name, help)
+        } else {
+            out.gauge(name, help)
+        };
+        for (id, info, up) in &devices {
+            if let Some(value) = figure(info, *up) {
+                family.sample(&[("device", id)], value);
+            }
         }
-    }
-    let pictures = out.gauge(
-        "vpt_capture_pictures_held",
-        "Pictures of the device in memory: the newest frame and any a reader still holds.",
-    );
-    for (id, info, _) in &devices {
-        pictures.sample(&[("device", id)], info.pictures_held as f64);
-    }
-    let bytes = out.gauge(
-        "vpt_capture_picture_bytes",
-        "Bytes those pictures take (pixels and JPEGs).",
-    );
-    for (id, info, _) in &devices {
-        bytes.sample(&[("device", id)], info.picture_bytes as f64);
     }
 }
 
